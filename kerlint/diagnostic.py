@@ -1,0 +1,67 @@
+"""The one finding type every reporter consumes."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls[text.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (expected error, warning or info)") from None
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A source range: lines are 1-based, columns are 0-based code-point offsets.
+
+    Reporters convert columns at their boundary (1-based for text/JSON/SARIF, UTF-16 for LSP).
+    """
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+    @classmethod
+    def point(cls, line: int, col: int = 0) -> "Span":
+        return cls(line, col, line, col)
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another place that explains a finding (e.g. the compile() call behind an activation finding)."""
+
+    span: Span
+    message: str
+
+
+@dataclass
+class Diagnostic:
+    code: str
+    name: str
+    tag: str
+    severity: Severity
+    message: str
+    path: str
+    span: Span
+    fix: str | None = None
+    url: str | None = None
+    related: tuple[Related, ...] = ()
+    # Extra structured evidence (e.g. a probe verdict); reporters that know a key render it.
+    extra: dict = field(default_factory=dict)
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.span.line, self.span.col, self.code)

@@ -1,0 +1,203 @@
+"""Facts: what kerlint knows about a program, independent of how it learned it.
+
+The static analyzer fills these from source; the built-model inspector fills the same classes from a
+live keras.Model and its captured data. Rules read only these. Every value a rule may print is kept
+here as text (`text` fields), so messages name the offending values whichever way they were found.
+
+Unknown is always `None`: a rule that needs a value it doesn't have stays silent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kerlint.diagnostic import Span
+
+
+@dataclass
+class Activation:
+    """The effective activation of a model output: what the last range-changing layer applies."""
+
+    name: str | None  # canonical: "softmax", "sigmoid", "relu", "linear", "tanh", ...; None = unknown
+    span: Span  # where the activation is chosen (the activation= argument, the Activation layer)
+    layer: str  # the layer as written, e.g. "Dense(2, activation='relu')"
+    units: int | None = None  # size of the output's last axis when known
+
+
+@dataclass
+class Output:
+    activation: Activation
+    layer_span: Span
+
+
+@dataclass
+class Loss:
+    name: str | None  # canonical: "categorical_crossentropy", "binary_crossentropy", "mse", ..., "custom"
+    text: str  # as written: "'categorical_crossentropy'", "BinaryCrossentropy(from_logits=True)"
+    span: Span
+    from_logits: bool | None = None  # None: not given (Keras' default is False)
+    function: str | None = None  # the custom function's name when name == "custom"
+
+
+@dataclass
+class Optimizer:
+    name: str  # canonical class name: "SGD", "Adam", ...
+    text: str  # as written
+    span: Span
+    # Effective hyper-parameters: given values merged over the class defaults. A parameter given
+    # with a value static analysis cannot resolve is absent.
+    params: dict[str, float | bool | None] = field(default_factory=dict)
+    given: frozenset[str] = frozenset()  # parameters the user passed (canonical names)
+    param_spans: dict[str, Span] = field(default_factory=dict)
+
+
+@dataclass
+class Metric:
+    name: str | None  # the key Keras logs it under ("accuracy", "auc", "dice"); None = can't tell
+    text: str
+
+
+@dataclass
+class Callback:
+    name: str  # "EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau", ...
+    text: str
+    span: Span
+    monitor: str | None  # the monitored key, default applied; None = unresolved
+    monitor_span: Span
+    compile: Compile | None = None  # the compile() this callback's training belongs to, when evident
+
+
+@dataclass
+class Compile:
+    span: Span
+    losses: list[Loss] = field(default_factory=list)
+    optimizer: Optimizer | None = None
+    metrics: list[Metric] | None = None  # None: the list itself is unknown
+
+
+@dataclass
+class DataRange:
+    """What is known about the values of an array fed to training."""
+
+    text: str  # the expression as fed, e.g. "x_train"
+    span: Span  # where it is fed
+    # How the values were produced, where evident.
+    raw_pixels: Span | None = None  # loaded as 0..255 images and never rescaled
+    standardized: Span | None = None  # centred and/or divided by a std (spans both signs)
+    standardized_text: str | None = None
+    low: float | None = None  # known bounds (from a dataset, or measured by the inspector)
+    high: float | None = None
+
+
+@dataclass
+class Generator:
+    """An ImageDataGenerator (or similar) configuration."""
+
+    text: str  # as written, e.g. "ImageDataGenerator(**data_gen_args)"
+    span: Span
+    options: dict[str, object] = field(default_factory=dict)  # resolved keyword options
+    option_spans: dict[str, Span] = field(default_factory=dict)  # where each option was written
+
+
+@dataclass
+class TrainingRun:
+    """One fit()/fit_generator()/train_on_batch() call."""
+
+    method: str
+    span: Span
+    epochs: int | None = None
+    steps_per_epoch: int | None = None
+    has_validation: bool | None = None
+    callbacks: list[Callback] | None = None
+    inputs: DataRange | None = None
+    targets: DataRange | None = None
+    # When targets come from a generator's flow (e.g. zip(image_flow, mask_flow)), that generator.
+    target_generator: Generator | None = None
+    target_generator_text: str | None = None  # how it feeds the targets, e.g. "zip(image_generator, mask_generator)"
+
+
+@dataclass
+class Model:
+    text: str  # how it was built, e.g. "Model(inputs=input_layer, outputs=output_layer)"
+    span: Span
+    outputs: list[Output] | None = None  # None: the outputs could not be resolved
+    scales_inputs: bool | None = None  # the first layers rescale or normalize the input
+    compile: Compile | None = None
+    runs: list[TrainingRun] = field(default_factory=list)
+
+
+@dataclass
+class NumericOp:
+    """log / division / sqrt / power / exp inside a custom loss or metric."""
+
+    kind: str  # "log", "divide", "sqrt", "power", "exp"
+    text: str  # as written, e.g. "K.log(1-y_pred)"
+    span: Span
+    function: str  # the enclosing loss/metric
+    depends_on_prediction: bool  # the operand is computed from y_true/y_pred
+    guard: str | None  # what keeps the operand in the safe domain (e.g. "K.clip"), None if nothing
+    operand_text: str  # the argument or denominator
+
+
+@dataclass
+class SmallConstant:
+    """A constant added to keep a ratio, log or sqrt finite inside a custom loss or metric."""
+
+    value: float
+    text: str  # e.g. "smooth = 1e-12"
+    span: Span  # where the constant is defined (the line a user would change)
+    function: str
+    use: str  # what it guards, e.g. "(intersection + smooth) / (sum_ - intersection + smooth)"
+
+
+@dataclass
+class LogLikelihoodReturn:
+    """A custom loss returning a positive combination of log-probabilities, never negated."""
+
+    function: str
+    text: str
+    span: Span
+
+
+@dataclass
+class CustomFunction:
+    name: str
+    span: Span
+    role: str  # "loss", "metric", or "loss-like" (signature (y_true, y_pred) but not seen in compile)
+    numeric_ops: list[NumericOp] = field(default_factory=list)
+    small_constants: list[SmallConstant] = field(default_factory=list)
+    unnegated_log_likelihood: LogLikelihoodReturn | None = None
+
+
+@dataclass
+class LegacyUsage:
+    """An API current Keras rejects: `lr=`, `decay=`, `nb_epoch=`, `fit_generator`, `keras.engine`..."""
+
+    kind: str  # "optimizer-argument", "fit-argument", "training-method", "module"
+    old: str  # what was written, e.g. "lr"
+    new: str | None  # the current spelling, if there is one
+    context: str  # e.g. "SGD(...)", "model.fit(...)"
+    span: Span
+
+
+@dataclass
+class ModuleFacts:
+    path: str = "<unknown>"
+    models: list[Model] = field(default_factory=list)
+    # Every optimizer constructed, compiled or not (a script may build it before compile is visible).
+    optimizers: list[Optimizer] = field(default_factory=list)
+    callbacks: list[Callback] = field(default_factory=list)
+    custom_functions: list[CustomFunction] = field(default_factory=list)
+    generators: list[Generator] = field(default_factory=list)
+    legacy: list[LegacyUsage] = field(default_factory=list)
+
+    def runs(self) -> list[tuple[Model, TrainingRun]]:
+        return [(model, run) for model in self.models for run in model.runs]
+
+    def run_for_optimizer(self, optimizer: Optimizer) -> list[TrainingRun]:
+        """The training runs of the model compiled with this optimizer (all runs if only one model trains)."""
+        owners = [m for m in self.models if m.compile is not None and m.compile.optimizer is optimizer]
+        if owners:
+            return [run for model in owners for run in model.runs]
+        trained = [m for m in self.models if m.runs]
+        return trained[0].runs if len(trained) == 1 else []

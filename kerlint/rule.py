@@ -1,0 +1,121 @@
+"""What a rule is: metadata, docs, options, examples, and a check over facts.
+
+Rules only report. The engine owns selection, suppression, positions and formatting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar, Iterable, Mapping
+
+from kerlint.diagnostic import Related, Severity, Span
+from kerlint.facts import ModuleFacts
+
+FAMILIES = (
+    "activation-loss",
+    "target-range",
+    "optimizer",
+    "loss-numerics",
+    "input-scaling",
+    "training-config",
+    "api-compat",
+)
+ENGINE_TAG = "kerlint"  # diagnostics the engine itself raises (syntax errors, unreadable files, noqa)
+
+DOCS_URL = "https://github.com/kerlint/kerlint/blob/main/docs/rules.md"
+
+# In rule examples, a line that should be reported ends with this marker, e.g. `# expect: KL101`.
+EXPECT_MARKER = re.compile(r"\s*# expect: (KL\d+(?:, *KL\d+)*)\s*$")
+
+
+@dataclass(frozen=True)
+class Finding:
+    span: Span
+    message: str
+    fix: str | None = None  # overrides the rule's generic fix text
+    related: tuple[Related, ...] = ()
+
+
+@dataclass(frozen=True)
+class Option:
+    default: Any
+    help: str
+
+    def coerce(self, value: Any) -> Any:
+        """Check a configured value against the default's type; raise ValueError when it doesn't fit."""
+        expected = type(self.default)
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if expected is int and isinstance(value, float) and value.is_integer():
+            return int(value)
+        if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
+            raise ValueError(f"expected {expected.__name__}, got {value!r}")
+        return value
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    tag: ClassVar[str]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]
+    what_it_does: ClassVar[str]
+    why_bad: ClassVar[str]
+    fix: ClassVar[str]
+    references: ClassVar[tuple[str, ...]] = ()
+    options: ClassVar[Mapping[str, Option]] = {}
+    # Examples the test suite runs. valid[0] is the corrected form of invalid[0]; together they are
+    # the "Example" and "Use instead" sections of the docs.
+    valid: ClassVar[tuple[str, ...]] = ()
+    invalid: ClassVar[tuple[str, ...]] = ()
+
+    def check(self, facts: ModuleFacts, options: Mapping[str, Any]) -> Iterable[Finding]:
+        return ()
+
+    @classmethod
+    def url(cls) -> str:
+        return f"{DOCS_URL}#{cls.code.lower()}-{cls.name}"
+
+    @classmethod
+    def default_options(cls) -> dict[str, Any]:
+        return {key: option.default for key, option in cls.options.items()}
+
+    @classmethod
+    def docs(cls) -> str:
+        """The rule's documentation in Ruff's sections, as Markdown."""
+        parts = [
+            f"# {cls.name} ({cls.code})",
+            f"Family: `{cls.tag}` · Severity: {cls.severity.label}",
+            "## What it does",
+            cls.what_it_does.strip(),
+            "## Why is this bad?",
+            cls.why_bad.strip(),
+        ]
+        if cls.invalid:
+            parts += ["## Example", f"```python\n{strip_markers(cls.invalid[0]).strip()}\n```"]
+        if cls.valid:
+            parts += ["## Use instead", f"```python\n{cls.valid[0].strip()}\n```"]
+        parts += ["## Fix", cls.fix.strip()]
+        if cls.options:
+            rows = "\n".join(
+                f"- `{key}` (default `{option.default!r}`): {option.help}" for key, option in cls.options.items()
+            )
+            parts += ["## Options", f"Set under `[tool.kerlint.rules.{cls.code}]`:\n{rows}"]
+        if cls.references:
+            parts += ["## References", "\n".join(f"- {ref}" for ref in cls.references)]
+        return "\n\n".join(parts) + "\n"
+
+
+def strip_markers(source: str) -> str:
+    return "\n".join(EXPECT_MARKER.sub("", line) for line in source.splitlines())
+
+
+def expected_lines(source: str) -> list[tuple[int, str]]:
+    """(line, code) pairs an example's `# expect:` markers ask for."""
+    found = []
+    for number, line in enumerate(source.splitlines(), start=1):
+        match = EXPECT_MARKER.search(line)
+        if match:
+            found += [(number, code.strip()) for code in match.group(1).split(",")]
+    return sorted(found)
