@@ -1,0 +1,242 @@
+"""The one batched visit over a module: collects what the resolvers need, nothing more.
+
+Everything later (values, models, custom losses) works on these tables, never walks the tree again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from kerlint.diagnostic import Span
+from kerlint.extract.names import CONVENTIONS, ImportTable, canonical, dotted
+
+Scope = cst.FunctionDef | cst.ClassDef | None  # None is the module
+
+
+@dataclass
+class Binding:
+    """`name = value` (or a parameter, or an augmented assignment) seen in one scope."""
+
+    name: str
+    value: cst.BaseExpression | None  # None for a parameter without default
+    node: cst.CSTNode  # the statement (or Param) that binds it
+    position: tuple[int, int]
+    path: tuple[int, ...] = ()  # index path for tuple unpacking: `(a, b), c = v` gives a the path (0, 0)
+    augmented: cst.BaseAugOp | None = None  # for `name op= value`
+    param_of: cst.FunctionDef | None = None
+
+
+@dataclass
+class CallSite:
+    call: cst.Call
+    scope: Scope
+    position: tuple[int, int]
+
+
+@dataclass
+class Collected:
+    imports: ImportTable = field(default_factory=ImportTable)
+    bound_names: set[str] = field(default_factory=set)
+    bindings: dict[Scope, dict[str, list[Binding]]] = field(default_factory=dict)
+    functions: dict[str, list[cst.FunctionDef]] = field(default_factory=dict)
+    function_scope: dict[cst.FunctionDef, Scope] = field(default_factory=dict)  # where each def stands
+    function_class: dict[cst.FunctionDef, cst.ClassDef] = field(default_factory=dict)
+    classes: dict[str, cst.ClassDef] = field(default_factory=dict)
+    class_attributes: dict[cst.ClassDef, dict[str, list[Binding]]] = field(default_factory=dict)
+    returns: dict[cst.FunctionDef, list[cst.Return]] = field(default_factory=dict)
+    calls: list[CallSite] = field(default_factory=list)
+    lambdas: list[cst.Lambda] = field(default_factory=list)
+
+
+class Collector(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.out = Collected()
+        self._scopes: list[Scope] = [None]
+
+    # --- helpers ---------------------------------------------------------------------------------
+    @property
+    def scope(self) -> Scope:
+        return self._scopes[-1]
+
+    def _function_scope(self) -> Scope:
+        for scope in reversed(self._scopes):
+            if not isinstance(scope, cst.ClassDef):
+                return scope
+        return None
+
+    def _start(self, node: cst.CSTNode) -> tuple[int, int]:
+        position = self.get_metadata(PositionProvider, node)
+        return position.start.line, position.start.column
+
+    def _bind(self, name: str, value, node, path=(), augmented=None, param_of=None, scope: Scope = ...) -> None:
+        target_scope = self._function_scope() if scope is ... else scope
+        self.out.bound_names.add(name)
+        binding = Binding(name, value, node, self._start(node), path, augmented, param_of)
+        self.out.bindings.setdefault(target_scope, {}).setdefault(name, []).append(binding)
+
+    def _bind_target(self, target: cst.BaseExpression, value, statement, path=()) -> None:
+        if isinstance(target, cst.Name):
+            self._bind(target.value, value, statement, path)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for index, element in enumerate(target.elements):
+                inner = element.value
+                if isinstance(element, cst.StarredElement):
+                    self._bind_target(inner, None, statement)
+                else:
+                    self._bind_target(inner, value, statement, path + (index,))
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+            owner = self._enclosing_class()
+            if owner is not None:
+                binding = Binding(target.attr.value, value, statement, self._start(statement), path)
+                self.out.class_attributes.setdefault(owner, {}).setdefault(target.attr.value, []).append(binding)
+
+    def _enclosing_class(self) -> cst.ClassDef | None:
+        for scope in reversed(self._scopes):
+            if isinstance(scope, cst.ClassDef):
+                return scope
+        return None
+
+    # --- visits ----------------------------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> None:
+        self.out.imports.add(node)
+        for alias in node.names:
+            local = alias.asname.name.value if alias.asname else (dotted(alias.name) or "").split(".")[0]
+            self.out.bound_names.add(local)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self.out.imports.add(node)
+        if not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                local = alias.asname.name.value if alias.asname else dotted(alias.name)
+                if local:
+                    self.out.bound_names.add(local)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        name = node.name.value
+        self.out.bound_names.add(name)
+        self.out.functions.setdefault(name, []).append(node)
+        self.out.function_scope[node] = self._function_scope()
+        owner = self.scope if isinstance(self.scope, cst.ClassDef) else None
+        if owner is not None:
+            self.out.function_class[node] = owner
+        self._scopes.append(node)
+        params = node.params
+        for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+            self._bind(param.name.value, param.default, param, param_of=node)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self._bind(star.name.value, None, star, param_of=node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._scopes.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.out.bound_names.add(node.name.value)
+        self.out.classes[node.name.value] = node
+        self._scopes.append(node)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._scopes.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.out.lambdas.append(node)
+        for param in node.params.params:
+            self.out.bound_names.add(param.name.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind_target(target.target, node.value, node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind_target(node.target, node.value, node)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self._bind(node.target.value, node.value, node, augmented=node.operator)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        if isinstance(node.target, cst.Name):
+            self._bind(node.target.value, node.value, node)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_loose(node.target)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._bind_loose(node.target)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind_loose(node.asname.name)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self._bind_loose(node.name.name)
+
+    def _bind_loose(self, target: cst.BaseExpression) -> None:
+        """Names bound by loops, with, except: their values are unknown."""
+        if isinstance(target, cst.Name):
+            self._bind(target.value, None, target)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_loose(element.value)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        scope = self._function_scope()
+        if isinstance(scope, cst.FunctionDef):
+            self.out.returns.setdefault(scope, []).append(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.out.calls.append(CallSite(node, self._function_scope(), self._start(node)))
+
+
+class ModuleContext:
+    """What every resolver needs: positions, source text, import-aware names, the collected tables."""
+
+    def __init__(self, module: cst.Module, path: str) -> None:
+        self.module = module
+        self.path = path
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        collector = Collector()
+        wrapper.visit(collector)
+        self.positions = wrapper.resolve(PositionProvider)
+        self.tables = collector.out
+        self._star_keras = any(m.split(".")[0] in ("keras", "tensorflow") for m in self.tables.imports.star_modules())
+
+    def span(self, node: cst.CSTNode) -> Span:
+        code_range: CodeRange | None = self.positions.get(node)
+        if code_range is None:
+            return Span.point(1)
+        return Span(code_range.start.line, code_range.start.column, code_range.end.line, code_range.end.column)
+
+    def text(self, node: cst.CSTNode, limit: int = 120) -> str:
+        code = self.module.code_for_node(node).strip()
+        code = " ".join(code.split()) if "\n" in code else code
+        return code if len(code) <= limit else code[: limit - 3] + "..."
+
+    def qualify(self, expr: cst.BaseExpression) -> str | None:
+        """The canonical API name an expression refers to (`K.log` -> "keras.backend.log"), or None
+        for anything that is a program's own variable."""
+        name = dotted(expr)
+        if not name:
+            return None
+        head, _, rest = name.partition(".")
+        aliases = self.tables.imports.aliases
+        if head in aliases:
+            base = aliases[head]
+        elif head in self.tables.bound_names:
+            return None
+        elif head in CONVENTIONS:
+            base = CONVENTIONS[head]
+        else:
+            return None
+        return canonical(f"{base}.{rest}" if rest else base)
+
+    def callee(self, call: cst.Call) -> str | None:
+        return self.qualify(call.func)

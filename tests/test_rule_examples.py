@@ -1,0 +1,41 @@
+"""Every rule's VALID and INVALID examples, run through the real engine (the examples are the docs)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kerlint.engine import LintSettings, lint_source
+from kerlint.registry import all_rules
+from kerlint.rule import expected_lines
+
+RULES = all_rules()
+EVERYTHING = LintSettings.all_rules()
+
+
+def _cases(kind: str):
+    for rule in RULES:
+        for index, source in enumerate(getattr(rule, kind)):
+            yield pytest.param(rule, source, id=f"{rule.code}-{kind}-{index}")
+
+
+@pytest.mark.parametrize(("rule", "source"), list(_cases("invalid")))
+def test_invalid_example_reports_exactly_the_marked_lines(rule, source):
+    found = [(d.span.line, d.code) for d in lint_source(source, "example.py", EVERYTHING) if d.code == rule.code]
+    assert sorted(found) == [pair for pair in expected_lines(source) if pair[1] == rule.code]
+    assert found, f"{rule.code}: an invalid example must report something"
+
+
+@pytest.mark.parametrize(("rule", "source"), list(_cases("valid")))
+def test_valid_example_is_silent(rule, source):
+    found = [d for d in lint_source(source, "example.py", EVERYTHING) if d.code == rule.code]
+    assert found == []
+
+
+def test_every_pattern_rule_has_examples_and_docs():
+    for rule in RULES:
+        if rule.tag == "kerlint":
+            continue
+        assert rule.invalid and rule.valid, rule.code
+        docs = rule.docs()
+        for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
+            assert section in docs, (rule.code, section)
