@@ -1,0 +1,199 @@
+"""The `kerlint` command: `check` (the default), `rule`, `rules`.
+
+Exit codes: 0 nothing at or above --fail-on was found, 1 it was, 2 a usage or configuration error
+or a path that does not exist (the other paths are still checked and reported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from kerlint import __version__
+from kerlint.config import Config, ConfigError, discover_config, load_config
+from kerlint.diagnostic import Severity
+from kerlint.discovery import discover
+from kerlint.engine import UNREADABLE_FILE
+from kerlint.docs import record
+from kerlint.paths import display_path
+from kerlint.registry import all_rules
+from kerlint.reporters import MACHINE_FORMATS, REPORTERS, Report, printable, statistics
+from kerlint.runner import RunResult, engine_diagnostic, lint_data, lint_file, report_unreadable
+from kerlint.selection import SelectorError, split_selectors, validate
+from kerlint.settings import Overrides, ProjectSettings
+
+SUBCOMMANDS = ("check", "rule", "rules")
+TOP_LEVEL_FLAGS = ("-h", "--help", "--version")
+USAGE_ERROR = 2
+STDIN = "-"
+
+
+def _error(message: str) -> None:
+    print(f"kerlint: error: {printable(message)}", file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kerlint",
+        description="A linter for Keras training code. `kerlint PATHS...` is short for `kerlint check PATHS...`.",
+    )
+    parser.add_argument("--version", action="version", version=f"kerlint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="check files and directories (the default command)")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to check (default: .); - reads stdin")
+    for flag, what in (
+        ("--select", "enable only these rules (replaces the config's selection)"),
+        ("--extend-select", "enable these rules as well"),
+        ("--ignore", "disable these rules"),
+    ):
+        check.add_argument(
+            flag, action="append", metavar="SELECTORS",
+            help=f"{what}; comma-separated codes or code prefixes (KL1, KL101), families (optimizer), rule names, or ALL",
+        )
+    check.add_argument("--output-format", choices=sorted(REPORTERS), default="concise", help="default: concise")
+    check.add_argument("--statistics", action="store_true", help="count findings per rule instead of listing them")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
+    check.add_argument(
+        "--fail-on", choices=[s.label for s in sorted(Severity, reverse=True)],
+        help="lowest severity that makes the exit code 1 (default: warning, or the config's fail-on)",
+    )
+    check.add_argument("--config", metavar="PATH", help="use this pyproject.toml or kerlint.toml instead of searching for one")
+    check.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    check.add_argument("--stdin-filename", metavar="NAME", help="the name to show (and match per-file-ignores) for -")
+    check.add_argument("--extend-exclude", action="append", metavar="GLOBS", help="more comma-separated globs to skip")
+    check.add_argument("--no-respect-gitignore", action="store_true", help="check files .gitignore excludes too")
+    check.add_argument("--force-exclude", action="store_true", help="apply exclusions to paths named on the command line too")
+
+    rule = commands.add_parser("rule", help="show a rule's documentation")
+    rule.add_argument("rule", metavar="CODE_OR_NAME")
+
+    rules = commands.add_parser("rules", help="list every rule")
+    rules.add_argument("--output-format", choices=["text", "json"], default="text")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in TOP_LEVEL_FLAGS):
+        argv = ["check", *argv]
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse: usage errors (2), --help / --version (0)
+        return exit_.code if isinstance(exit_.code, int) else USAGE_ERROR
+    try:
+        if args.command == "rule":
+            return show_rule(args.rule)
+        if args.command == "rules":
+            return list_rules(args.output_format)
+        return check(args)
+    except BrokenPipeError:  # `kerlint check | head`: the reader has gone, so has the output
+        sys.stderr.close()
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def show_rule(wanted: str) -> int:
+    for rule in all_rules():
+        if wanted.upper() == rule.code or wanted.lower() == rule.name:
+            sys.stdout.write(rule.docs())
+            return 0
+    _error(f"unknown rule {wanted!r}; `kerlint rules` lists them")
+    return USAGE_ERROR
+
+
+def list_rules(output_format: str) -> int:
+    records = [record(rule) for rule in all_rules()]
+    if output_format == "json":
+        sys.stdout.write(json.dumps(records, indent=2) + "\n")
+        return 0
+    widths = [max(len(row[key]) for row in records) for key in ("code", "name")]
+    tag_width = max(len(row["tags"][0]) for row in records)
+    for row in records:
+        sys.stdout.write(
+            f"{row['code']:<{widths[0]}}  {row['name']:<{widths[1]}}  {row['tags'][0]:<{tag_width}}  "
+            f"{row['severity']:<7}  {row['summary']}\n"
+        )
+    return 0
+
+
+def _settings(args: argparse.Namespace) -> ProjectSettings:
+    """ConfigError / SelectorError when the configuration or a selector on the command line is bad."""
+    if args.config:
+        config = load_config(Path(args.config))
+    elif args.isolated:
+        config = Config(root=Path.cwd())
+    else:
+        config = discover_config(Path.cwd())
+    select = split_selectors(args.select) if args.select is not None else None
+    overrides = Overrides(
+        select=tuple(select) if select is not None else None,
+        extend_select=tuple(split_selectors(args.extend_select)),
+        ignore=tuple(split_selectors(args.ignore)),
+        extend_exclude=tuple(split_selectors(args.extend_exclude)),
+        respect_gitignore=False if args.no_respect_gitignore else None,
+        fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
+    )
+    validate([*(overrides.select or ()), *overrides.extend_select, *overrides.ignore])
+    return ProjectSettings(config, overrides)
+
+
+def check(args: argparse.Namespace) -> int:
+    try:
+        project = _settings(args)
+    except (ConfigError, SelectorError) as error:
+        _error(str(error))
+        return USAGE_ERROR
+
+    paths = args.paths or ([STDIN] if args.stdin_filename else ["."])
+    result = RunResult()
+    if STDIN in paths:
+        _check_stdin(args, project, result)
+    found = discover([path for path in paths if path != STDIN], project, args.force_exclude)
+    for given, why in found.missing:
+        _error(f"{given}: {why}")
+    for path, why in found.unreadable:
+        report_unreadable(path, why, result)
+    for path in found.files:
+        lint_file(path, project.for_file(path), result)
+    if result.files_checked == 0 and not found.missing and args.output_format not in MACHINE_FORMATS:
+        print(f"kerlint: warning: no Python files found in {', '.join(paths)}", file=sys.stderr)
+
+    report = Report(result.sorted_diagnostics(), result.files_checked, result.sources)
+    if args.statistics:
+        sys.stdout.write(statistics.render(report, args.output_format))
+    else:
+        sys.stdout.write(REPORTERS[args.output_format](report))
+    sys.stdout.flush()
+
+    if found.missing:
+        return USAGE_ERROR
+    failing = any(diagnostic.severity >= project.fail_on for diagnostic in report.diagnostics)
+    return 1 if failing and not args.exit_zero else 0
+
+
+def _check_stdin(args: argparse.Namespace, project: ProjectSettings, result: RunResult) -> None:
+    name = Path(args.stdin_filename) if args.stdin_filename else None
+    if name is not None and args.force_exclude and project.is_excluded(name):
+        return
+    settings = project.for_file(name)
+    shown = display_path(name) if name is not None else STDIN
+    try:
+        data = sys.stdin.buffer.read(settings.max_file_bytes + 1)
+    except (AttributeError, OSError, ValueError):  # no stdin at all, or a closed one
+        data = None
+    if data is None or len(data) > settings.max_file_bytes:
+        message = (
+            "standard input could not be read: not checked"
+            if data is None
+            else f"more than the {settings.max_file_bytes} bytes max-file-size allows on stdin: not checked"
+        )
+        result.add(shown, [engine_diagnostic(UNREADABLE_FILE, shown, message)])
+        return
+    result.add(shown, lint_data(data, shown, settings), data)

@@ -1,0 +1,14 @@
+"""`path:line:col: CODE message`, one line per finding, then the summary (columns 1-based)."""
+
+from __future__ import annotations
+
+from kerlint.reporters import Report, printable
+from kerlint.reporters.summary import summary_line
+
+
+def render(report: Report) -> str:
+    lines = [
+        f"{printable(d.path)}:{d.span.line}:{d.span.col + 1}: {d.code} {printable(d.message)}" for d in report.diagnostics
+    ]
+    lines.append(summary_line(report.diagnostics, report.files_checked))
+    return "\n".join(lines) + "\n"

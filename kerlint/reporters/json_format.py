@@ -1,0 +1,36 @@
+"""A JSON list of findings with 1-based rows and columns: the stable machine-readable format."""
+
+from __future__ import annotations
+
+import json
+
+from kerlint.diagnostic import Diagnostic
+from kerlint.reporters import Report
+
+
+def _location(line: int, col: int) -> dict[str, int]:
+    return {"row": line, "column": col + 1}
+
+
+def finding(diagnostic: Diagnostic) -> dict:
+    span = diagnostic.span
+    return {
+        "code": diagnostic.code,
+        "name": diagnostic.name,
+        "tags": [diagnostic.tag],
+        "severity": diagnostic.severity.label,
+        "message": diagnostic.message,
+        "filename": diagnostic.path,
+        "location": _location(span.line, span.col),
+        "end_location": _location(span.end_line, span.end_col),
+        "url": diagnostic.url,
+        "fix": diagnostic.fix,
+        "related": [
+            {"filename": diagnostic.path, "location": _location(r.span.line, r.span.col), "message": r.message}
+            for r in diagnostic.related
+        ],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps([finding(d) for d in report.diagnostics], indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,77 @@
+"""Resolved settings: a Config plus the command line's overrides, answering per file which rules run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kerlint.config import Config
+from kerlint.diagnostic import Severity
+from kerlint.engine import LintSettings
+from kerlint.paths import glob_spec, project_relative
+from kerlint.selection import SelectionLayer, codes_for_all, enabled_codes
+
+# Directories and files never worth linting, as in Ruff. `exclude` replaces this list, `extend-exclude` adds.
+DEFAULT_EXCLUDES = (
+    ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints", ".kerlint_cache",
+    ".mypy_cache", ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache", ".svn",
+    ".tox", ".venv", ".vscode", "__pypackages__", "_build", "buck-out", "build", "dist", "node_modules",
+    "site-packages", "venv",
+)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What the command line says; None / empty means "as the config says"."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool | None = None
+    fail_on: Severity | None = None
+
+
+class ProjectSettings:
+    def __init__(self, config: Config, overrides: Overrides = Overrides(), root: Path | None = None) -> None:
+        self.config = config
+        self.root = (config.root or root or Path.cwd()).absolute()
+        self.enabled = enabled_codes(
+            [
+                SelectionLayer(config.select, config.extend_select, config.ignore),
+                SelectionLayer(overrides.select, overrides.extend_select, overrides.ignore),
+            ]
+        )
+        self.fail_on = overrides.fail_on or config.fail_on
+        self.respect_gitignore = (
+            config.respect_gitignore if overrides.respect_gitignore is None else overrides.respect_gitignore
+        )
+        excludes = DEFAULT_EXCLUDES if config.exclude is None else config.exclude
+        self.exclude_spec = glob_spec([*excludes, *config.extend_exclude, *overrides.extend_exclude])
+        self._per_file_ignores = [
+            (glob.startswith("!"), glob_spec([glob.removeprefix("!")]), codes_for_all(selectors))
+            for glob, selectors in config.per_file_ignores
+        ]
+        self._by_ignored: dict[frozenset[str], LintSettings] = {}
+
+    def is_excluded(self, path: Path, is_dir: bool = False, base: Path | None = None) -> bool:
+        """Whether `exclude`/`extend-exclude` (globs relative to `base`, the project root by default) match."""
+        relative = project_relative(path, base or self.root)
+        return self.exclude_spec.match_file(relative + "/" if is_dir else relative)
+
+    def for_file(self, path: Path | None) -> LintSettings:
+        """The LintSettings for one file (per-file-ignores applied); None for stdin without a name."""
+        ignored: set[str] = set()
+        if path is not None:
+            relative = project_relative(path, self.root)
+            for negated, spec, codes in self._per_file_ignores:
+                if spec.match_file(relative) != negated:
+                    ignored |= codes
+        key = frozenset(ignored)
+        if key not in self._by_ignored:
+            self._by_ignored[key] = LintSettings(
+                enabled=self.enabled - key,
+                rule_options=self.config.rule_options,
+                max_file_bytes=self.config.max_file_size,
+            )
+        return self._by_ignored[key]
