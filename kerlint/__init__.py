@@ -28,6 +28,7 @@ def _mount_rules_from_checkout() -> None:
     module = importlib.util.module_from_spec(spec)
     sys.modules["kerlint.rules"] = module
     spec.loader.exec_module(module)
+    globals()["rules"] = module  # as the import system does for a submodule: `kerlint.rules.x` resolves
 
 
 _mount_rules_from_checkout()
