@@ -191,6 +191,19 @@ class ModuleFacts:
     generators: list[Generator] = field(default_factory=list)
     legacy: list[LegacyUsage] = field(default_factory=list)
 
+    def output_losses(self) -> list[tuple[Model, Output, Loss]]:
+        """Each model output with the loss applied to it (one loss for all outputs, or one each)."""
+        pairs = []
+        for model in self.models:
+            if model.outputs is None or model.compile is None or not model.compile.losses:
+                continue
+            losses = model.compile.losses
+            if len(losses) == 1:
+                pairs += [(model, output, losses[0]) for output in model.outputs]
+            elif len(losses) == len(model.outputs):
+                pairs += list(zip([model] * len(losses), model.outputs, losses))
+        return pairs
+
     def runs(self) -> list[tuple[Model, TrainingRun]]:
         return [(model, run) for model in self.models for run in model.runs]
 

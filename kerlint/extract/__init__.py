@@ -8,4 +8,16 @@ from kerlint.facts import ModuleFacts
 
 
 def extract_facts(module: cst.Module, path: str) -> ModuleFacts:
-    return ModuleFacts(path=path)
+    from kerlint.extract.collect import ModuleContext
+    from kerlint.extract.legacy import legacy_usages
+    from kerlint.extract.numerics import custom_functions
+    from kerlint.extract.training import TrainingExtractor
+    from kerlint.extract.values import Evaluator
+
+    facts = ModuleFacts(path=path)
+    ctx = ModuleContext(module, path)
+    training = TrainingExtractor(ctx, Evaluator(ctx))
+    training.extract(facts)
+    facts.custom_functions = custom_functions(ctx, training.roles)
+    facts.legacy = legacy_usages(ctx)
+    return facts

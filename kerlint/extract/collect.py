@@ -220,9 +220,10 @@ class ModuleContext:
         code = " ".join(code.split()) if "\n" in code else code
         return code if len(code) <= limit else code[: limit - 3] + "..."
 
-    def qualify(self, expr: cst.BaseExpression) -> str | None:
+    def qualify(self, expr: cst.BaseExpression, fold: bool = True) -> str | None:
         """The canonical API name an expression refers to (`K.log` -> "keras.backend.log"), or None
-        for anything that is a program's own variable."""
+        for anything that is a program's own variable. `fold=False` keeps the submodule path
+        (`keras.layers.core.Dense`) for checks that care where a name was imported from."""
         name = dotted(expr)
         if not name:
             return None
@@ -236,7 +237,8 @@ class ModuleContext:
             base = CONVENTIONS[head]
         else:
             return None
-        return canonical(f"{base}.{rest}" if rest else base)
+        full = f"{base}.{rest}" if rest else base
+        return canonical(full) if fold else full
 
     def callee(self, call: cst.Call) -> str | None:
         return self.qualify(call.func)

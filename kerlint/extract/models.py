@@ -1,0 +1,265 @@
+"""Models: where they are built, their outputs and each output's effective final activation.
+
+Decides from layer classes and their configuration, never from layer names.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from kerlint.extract import keras_api as api
+from kerlint.extract.names import keras_member
+from kerlint.extract.values import ApiRef, Call, Const, Evaluator, Mapping, Seq, Value, number
+from kerlint.facts import Activation, Model, Output
+
+MODEL_CALLEES = ("keras.Model", "keras.Sequential")
+MAX_LAYERS_WALKED = 200
+
+
+class ModelBuilder:
+    def __init__(self, ev: Evaluator) -> None:
+        self.ev = ev
+        self.ctx = ev.ctx
+
+    # --- what is a model ---------------------------------------------------------------------------
+    def is_model_call(self, value: Value | None) -> bool:
+        if not isinstance(value, Call):
+            return False
+        if value.callee in MODEL_CALLEES:
+            return True
+        return isinstance(value.function, cst.ClassDef) and self._subclasses_model(value.function)
+
+    def _subclasses_model(self, cls: cst.ClassDef, depth: int = 0) -> bool:
+        for base in cls.bases:
+            name = self.ctx.qualify(base.value)
+            if name in MODEL_CALLEES:
+                return True
+            if isinstance(base.value, cst.Name) and base.value.value in self.ctx.tables.classes and depth < 5:
+                if self._subclasses_model(self.ctx.tables.classes[base.value.value], depth + 1):
+                    return True
+        return False
+
+    def model_of(self, value: Value | None) -> Call | None:
+        """The model-building call a value evaluates to (through the program's own functions)."""
+        value = self.ev.unwrap(value)
+        return value if self.is_model_call(value) else None
+
+    # --- facts -----------------------------------------------------------------------------------
+    def build(self, call: Call) -> Model:
+        return Model(
+            text=self.ctx.text(call.node, 80),
+            span=self.ctx.span(call.node),
+            outputs=self._outputs(call),
+            scales_inputs=self._scales_inputs(call),
+        )
+
+    def _outputs(self, call: Call) -> list[Output] | None:
+        if call.callee == "keras.Sequential":
+            layers = self.sequential_layers(call)
+            if not layers:
+                return None
+            activation = self._from_layer_list(layers)
+            return [self._output(activation, layers[-1])] if activation else None
+        if call.callee == "keras.Model":
+            outputs = call.arg("outputs", 1, self.ev) or call.arg("output", None, self.ev)
+            return self._tensor_outputs(outputs)
+        if isinstance(call.function, cst.ClassDef):
+            return self._subclass_outputs(call.function)
+        return None
+
+    def _tensor_outputs(self, outputs: Value | None) -> list[Output] | None:
+        outputs = self.ev.unwrap(outputs)
+        if outputs is None:
+            return None
+        tensors = list(outputs.items.values()) if isinstance(outputs, Mapping) else (
+            outputs.items if isinstance(outputs, Seq) else [outputs])
+        found = []
+        for tensor in tensors:
+            activation = self._from_tensor(tensor)
+            if activation is None:
+                return None
+            found.append(self._output(activation, tensor))
+        return found or None
+
+    def _subclass_outputs(self, cls: cst.ClassDef) -> list[Output] | None:
+        for method, owner in self.ctx.tables.function_class.items():
+            if owner is cls and method.name.value == "call":
+                returns = [r for r in self.ctx.tables.returns.get(method, []) if r.value is not None]
+                if returns:
+                    env = self.ev.env_at(returns[-1], method)
+                    return self._tensor_outputs(self.ev.eval(returns[-1].value, env))
+        return None
+
+    def _output(self, activation: Activation, where: Value) -> Output:
+        node = where.node if where is not None and where.node is not None else None
+        return Output(activation=activation, layer_span=self.ctx.span(node) if node is not None else activation.span)
+
+    # --- Sequential ------------------------------------------------------------------------------
+    def sequential_layers(self, model: Call) -> list[Value]:
+        layers: list[Value] = []
+        initial = self.ev.unwrap(model.arg("layers", 0, self.ev))
+        if isinstance(initial, Seq):
+            layers += initial.items
+        for site in self.ctx.tables.calls:
+            func = site.call.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "add" and len(site.call.args) >= 1:
+                receiver = self.ev.eval(func.value, self.ev.env_at(site.call, site.scope))
+                if self.ev.unwrap(receiver) is model or getattr(self.ev.unwrap(receiver), "node", None) is model.node:
+                    env = self.ev.env_at(site.call, site.scope)
+                    layers.append(self.ev.eval(site.call.args[0].value, env))
+        return layers
+
+    def _from_layer_list(self, layers: list[Value]) -> Activation | None:
+        for index in range(len(layers) - 1, -1, -1):
+            layer = self.ev.unwrap(layers[index])
+            kind = self.layer_kind(layer)
+            if kind in api.RANGE_PRESERVING_LAYERS:
+                continue
+            activation = self._layer_activation(layer, kind)
+            if activation is not None and activation.units is None and kind in ("Activation", *api.ACTIVATION_LAYERS):
+                activation.units = self._units_in_list(layers[:index])
+            return activation
+        return None
+
+    def _units_in_list(self, layers: list[Value]) -> int | None:
+        for layer in reversed(layers):
+            layer = self.ev.unwrap(layer)
+            kind = self.layer_kind(layer)
+            if kind in api.RANGE_PRESERVING_LAYERS or kind == "Activation" or kind in api.ACTIVATION_LAYERS:
+                continue
+            return self._units(layer, kind)
+        return None
+
+    # --- functional ------------------------------------------------------------------------------
+    def _from_tensor(self, tensor: Value | None) -> Activation | None:
+        for _ in range(MAX_LAYERS_WALKED):
+            tensor = self.ev.unwrap(tensor)
+            if not isinstance(tensor, Call):
+                return None
+            if tensor.target is not None:  # a layer applied to a tensor: Dense(2)(x)
+                layer = self.ev.unwrap(tensor.target)
+                kind = self.layer_kind(layer)
+                incoming = tensor.arg("inputs", 0, self.ev)
+                if kind in api.RANGE_PRESERVING_LAYERS:
+                    tensor = incoming
+                    continue
+                activation = self._layer_activation(layer, kind)
+                if activation is not None and activation.units is None and (kind == "Activation" or kind in api.ACTIVATION_LAYERS):
+                    activation.units = self._units_of_tensor(incoming)
+                return activation
+            name = self._activation_function(tensor.callee)
+            if name is not None:  # tf.nn.softmax(x), keras.ops.sigmoid(x)
+                return Activation(name, self.ctx.span(tensor.node), self.ctx.text(tensor.node, 60),
+                                  self._units_of_tensor(tensor.arg("x", 0, self.ev)))
+            return None
+        return None
+
+    def _units_of_tensor(self, tensor: Value | None) -> int | None:
+        for _ in range(MAX_LAYERS_WALKED):
+            tensor = self.ev.unwrap(tensor)
+            if not isinstance(tensor, Call) or tensor.target is None:
+                return None
+            layer = self.ev.unwrap(tensor.target)
+            kind = self.layer_kind(layer)
+            if kind in api.RANGE_PRESERVING_LAYERS or kind == "Activation" or kind in api.ACTIVATION_LAYERS:
+                tensor = tensor.arg("inputs", 0, self.ev)
+                continue
+            return self._units(layer, kind)
+        return None
+
+    # --- one layer -------------------------------------------------------------------------------
+    def layer_kind(self, layer: Value | None) -> str | None:
+        if isinstance(layer, Call):
+            return keras_member(layer.callee, "layers")
+        return None
+
+    def _units(self, layer: Value, kind: str | None) -> int | None:
+        if not isinstance(layer, Call) or kind not in api.UNITS_ARGUMENT:
+            return None
+        value = layer.arg(api.UNITS_ARGUMENT[kind], 0, self.ev) or layer.arg("output_dim", None, self.ev)
+        units = number(value)
+        return int(units) if units is not None and float(units).is_integer() else None
+
+    def _layer_activation(self, layer: Value | None, kind: str | None) -> Activation | None:
+        if not isinstance(layer, Call) or kind is None:
+            return None
+        text = self.ctx.text(layer.node, 80)
+        if kind == "Activation":
+            arg = layer.arg_node("activation", 0)
+            value = layer.arg("activation", 0, self.ev)
+            where = arg if arg is not None else layer.node
+            return Activation(self.activation_name(value), self.ctx.span(where), text)
+        if kind in api.ACTIVATION_LAYERS:
+            return Activation(api.ACTIVATION_LAYERS[kind], self.ctx.span(layer.node), text)
+        if kind in api.UNBOUNDED_LAYERS:
+            return Activation("linear", self.ctx.span(layer.node), text)
+        if kind in api.DEFAULT_ACTIVATION:
+            units = self._units(layer, kind)
+            index = 1 if kind in ("Dense", "LSTM", "GRU", "SimpleRNN") else None
+            arg = layer.arg_node("activation", index)
+            if arg is None:
+                return Activation(api.DEFAULT_ACTIVATION[kind], self.ctx.span(layer.node), text, units)
+            name = self.activation_name(layer.arg("activation", index, self.ev))
+            return Activation(name, self.ctx.span(arg), text, units)
+        return None
+
+    def activation_name(self, value: Value | None) -> str | None:
+        value = self.ev.unwrap(value)
+        if isinstance(value, Const):
+            if value.value is None:
+                return "linear"
+            if isinstance(value.value, str):
+                return api.ACTIVATION_ALIASES.get(value.value.lower())
+            return None
+        if isinstance(value, ApiRef):
+            return self._activation_function(value.name)
+        if isinstance(value, Call):
+            kind = self.layer_kind(value)
+            return api.ACTIVATION_LAYERS.get(kind) if kind else None
+        return None
+
+    @staticmethod
+    def _activation_function(name: str | None) -> str | None:
+        if not name:
+            return None
+        module, _, last = name.rpartition(".")
+        if module in ("keras.activations", "keras.ops", "tensorflow.nn", "tensorflow.math", "keras.backend"):
+            return api.ACTIVATION_ALIASES.get(last)
+        return None
+
+    # --- input scaling ---------------------------------------------------------------------------
+    def _scales_inputs(self, call: Call) -> bool | None:
+        if call.callee == "keras.Sequential":
+            for layer in self.sequential_layers(call):
+                kind = self.layer_kind(self.ev.unwrap(layer))
+                if kind in ("InputLayer", None) and self._is_input(layer):
+                    continue
+                return kind in api.INPUT_SCALING_LAYERS if kind else None
+            return None
+        if call.callee == "keras.Model":
+            return self._functional_scales_inputs(call.arg("outputs", 1, self.ev) or call.arg("output", None, self.ev))
+        return None
+
+    def _is_input(self, layer: Value) -> bool:
+        layer = self.ev.unwrap(layer)
+        return isinstance(layer, Call) and (layer.callee == "keras.Input" or self.layer_kind(layer) == "InputLayer")
+
+    def _functional_scales_inputs(self, tensor: Value | None) -> bool | None:
+        """Walk from an output back along first inputs to the model input; is the first layer a scaler?"""
+        tensor = self.ev.unwrap(tensor)
+        if isinstance(tensor, Seq) and tensor.items:
+            tensor = tensor.items[0]
+        first_kind = None
+        for _ in range(MAX_LAYERS_WALKED):
+            tensor = self.ev.unwrap(tensor)
+            if isinstance(tensor, Seq) and tensor.items:
+                tensor = self.ev.unwrap(tensor.items[0])
+            if isinstance(tensor, Call) and tensor.callee == "keras.Input":
+                return first_kind in api.INPUT_SCALING_LAYERS if first_kind else None
+            if not isinstance(tensor, Call) or tensor.target is None:
+                return None
+            first_kind = self.layer_kind(self.ev.unwrap(tensor.target))
+            if first_kind is None:
+                return None
+            tensor = tensor.arg("inputs", 0, self.ev)
+        return None

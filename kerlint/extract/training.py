@@ -1,0 +1,428 @@
+"""compile() / fit() and what feeds them: losses, optimizers, metrics, callbacks, data generators and
+what is known about the arrays used as inputs and targets."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from kerlint.extract import keras_api as api
+from kerlint.extract.collect import CallSite, ModuleContext
+from kerlint.extract.models import ModelBuilder
+from kerlint.extract.names import keras_member
+from kerlint.extract.values import (ApiRef, BinOp, Call, Const, Evaluator, FunctionRef, Item, Mapping, Seq,
+                                    Value, number, string)
+from kerlint.facts import (Callback, Compile, DataRange, Generator, Loss, Metric, Model, ModuleFacts, Optimizer,
+                           TrainingRun)
+
+GENERATOR_CALLEE = "keras.preprocessing.image.ImageDataGenerator"
+FLOW_METHODS = ("flow", "flow_from_directory", "flow_from_dataframe")
+PASSTHROUGH_METHODS = ("astype", "reshape", "copy", "squeeze", "cache", "prefetch", "shuffle", "batch", "repeat",
+                       "unbatch", "take", "skip")
+PASSTHROUGH_FUNCTIONS = ("numpy.expand_dims", "numpy.reshape", "numpy.array", "numpy.asarray", "numpy.float32",
+                         "numpy.squeeze", "tensorflow.convert_to_tensor", "tensorflow.cast", "keras.ops.cast",
+                         "keras.ops.convert_to_tensor", "numpy.stack", "numpy.concatenate")
+STD_FUNCTIONS = ("numpy.std", "numpy.nanstd", "keras.ops.std", "tensorflow.math.reduce_std", "keras.backend.std")
+MEAN_FUNCTIONS = ("numpy.mean", "numpy.nanmean", "keras.ops.mean", "tensorflow.math.reduce_mean", "keras.backend.mean")
+STANDARDIZING_CALLS = ("sklearn.preprocessing.scale", "tensorflow.image.per_image_standardization")
+RAW_IMAGE_LOADERS = ("keras.utils.image_dataset_from_directory",)
+MAX_STEPS = 40
+
+
+class TrainingExtractor:
+    def __init__(self, ctx: ModuleContext, ev: Evaluator) -> None:
+        self.ctx = ctx
+        self.ev = ev
+        self.models = ModelBuilder(ev)
+        self.optimizers: dict[cst.Call, Optimizer] = {}
+        self.generators: dict[cst.Call, Generator] = {}
+        self.callbacks: dict[cst.Call, Callback] = {}
+        self.model_facts: dict[cst.CSTNode, Model] = {}
+        self.compile_scopes: list[tuple[object, Compile]] = []
+        self.roles: dict[cst.FunctionDef, str] = {}
+
+    def extract(self, facts: ModuleFacts) -> None:
+        sites = self.ctx.tables.calls
+        for site in sites:
+            self._construction(site)
+        for site in sites:
+            method = _method_name(site.call)
+            if method == "compile":
+                self._compile(site)
+        for site in sites:
+            if _method_name(site.call) in api.TRAINING_METHODS:
+                self._fit(site)
+        self._attach_callbacks()
+        facts.models += self.model_facts.values()
+        facts.optimizers += self.optimizers.values()
+        facts.generators += self.generators.values()
+        facts.callbacks += self.callbacks.values()
+
+    # --- constructions: optimizers, generators, callbacks, models ----------------------------------
+    def _construction(self, site: CallSite) -> None:
+        callee = self.ctx.callee(site.call)
+        optimizer_class = keras_member(callee, "optimizers")
+        env = self.ev.env_at(site.call, site.scope)
+        if optimizer_class in api.OPTIMIZER_DEFAULTS:
+            call = Call(site.call, env, self.ctx, callee=callee)
+            self.optimizers[site.call] = self._optimizer_from_call(call, optimizer_class)
+        elif callee == GENERATOR_CALLEE:
+            self.generators[site.call] = self._generator(Call(site.call, env, self.ctx, callee=callee))
+        elif keras_member(callee, "callbacks") in api.MONITORING_CALLBACKS:
+            self.callbacks[site.call] = self._callback(Call(site.call, env, self.ctx, callee=callee), site)
+        else:
+            value = self.ev.eval(site.call, env)
+            if self.models.is_model_call(value):
+                self.model_facts[site.call] = self.models.build(value)
+
+    def _optimizer_from_call(self, call: Call, name: str) -> Optimizer:
+        params: dict[str, float | bool | None] = dict(api.OPTIMIZER_DEFAULTS[name])
+        given: set[str] = set()
+        spans = {}
+        provided: list[tuple[str, Value, cst.CSTNode]] = []
+        for index, arg in enumerate(call.positional()):
+            if index < len(api.OPTIMIZER_POSITIONAL[name]):
+                provided.append((api.OPTIMIZER_POSITIONAL[name][index], self.ev.eval(arg.value, call.env), arg))
+        for keyword, (value, where) in call.keywords(self.ev).items():
+            provided.append((api.RENAMED_OPTIMIZER_ARGUMENTS.get(keyword) or keyword, value, where))
+        for param, value, where in provided:
+            given.add(param)
+            spans[param] = self.ctx.span(where)
+            resolved = self.ev.unwrap(value)
+            if isinstance(resolved, Const) and resolved.value is None and param in api.OPTIMIZER_DEFAULTS[name]:
+                continue  # Keras 2's epsilon=None means "the backend default"
+            if isinstance(resolved, Const) and isinstance(resolved.value, (int, float, bool)):
+                params[param] = resolved.value
+            else:
+                params.pop(param, None)
+        return Optimizer(name=name, text=self.ctx.text(call.node, 100), span=self.ctx.span(call.node), params=params,
+                         given=frozenset(given), param_spans=spans)
+
+    def _optimizer(self, value: Value | None) -> Optimizer | None:
+        resolved = self.ev.unwrap(value)
+        if isinstance(resolved, Call) and resolved.node in self.optimizers:
+            return self.optimizers[resolved.node]
+        text = string(resolved)
+        if text and text.lower() in api.OPTIMIZER_STRINGS:
+            name = api.OPTIMIZER_STRINGS[text.lower()]
+            return Optimizer(name=name, text=repr(text), span=self.ctx.span(resolved.node),
+                             params=dict(api.OPTIMIZER_DEFAULTS[name]))
+        return None
+
+    def _generator(self, call: Call) -> Generator:
+        options, spans = {}, {}
+        for keyword, (value, where) in call.keywords(self.ev).items():
+            resolved = self.ev.unwrap(value)
+            options[keyword] = resolved.value if isinstance(resolved, Const) else resolved
+            spans[keyword] = self.ctx.span(where)
+        return Generator(text=self.ctx.text(call.node, 100), span=self.ctx.span(call.node), options=options,
+                         option_spans=spans)
+
+    def _callback(self, call: Call, site: CallSite) -> Callback:
+        name = keras_member(call.callee, "callbacks")
+        index = 1 if name == "ModelCheckpoint" else 0
+        node = call.arg_node("monitor", index)
+        if node is None:
+            monitor: str | None = api.MONITORING_CALLBACKS[name]
+            monitor_span = self.ctx.span(call.node)
+        else:
+            monitor = string(self.ev.unwrap(call.arg("monitor", index, self.ev)))
+            monitor_span = self.ctx.span(node)
+        callback = Callback(name=name, text=self.ctx.text(call.node, 100), span=self.ctx.span(call.node),
+                            monitor=monitor, monitor_span=monitor_span)
+        self._callback_scopes = getattr(self, "_callback_scopes", {})
+        self._callback_scopes[site.call] = site.scope
+        return callback
+
+    # --- compile ---------------------------------------------------------------------------------
+    def _model_for(self, site: CallSite) -> Model | None:
+        """The model a compile()/fit() call is made on; None when the receiver is evidently something
+        else (an ImageDataGenerator, a scikit-learn scaler)."""
+        receiver = site.call.func.value  # type: ignore[attr-defined]
+        env = self.ev.env_at(site.call, site.scope)
+        value = self.ev.unwrap(self.ev.eval(receiver, env))
+        built = self.models.model_of(value)
+        if built is None and isinstance(value, Call) and not _returns_model(value):
+            return None
+        key = built.node if built is not None else self._receiver_key(receiver, site)
+        if key not in self.model_facts:
+            self.model_facts[key] = Model(text=self.ctx.text(receiver, 60), span=self.ctx.span(receiver))
+        return self.model_facts[key]
+
+    def _receiver_key(self, receiver: cst.BaseExpression, site: CallSite):
+        """An unresolved model: compile() and fit() on the same variable in one scope are one model."""
+        text = self.ctx.text(receiver)
+        for key, model in self.model_facts.items():
+            if isinstance(key, tuple) and key == (site.scope, text):
+                return key
+        return (site.scope, text)
+
+    def _compile(self, site: CallSite) -> None:
+        env = self.ev.env_at(site.call, site.scope)
+        call = Call(site.call, env, self.ctx, method="compile")
+        compiled = Compile(span=self.ctx.span(site.call))
+        compiled.optimizer = self._optimizer(call.arg("optimizer", 0, self.ev))
+        if compiled.optimizer is None:  # arguments in the wrong order still name the optimizer used
+            for arg in site.call.args:
+                compiled.optimizer = compiled.optimizer or self._optimizer(self.ev.eval(arg.value, env))
+        loss_node = call.arg_node("loss", 1)
+        if loss_node is not None:
+            compiled.losses = self._losses(self.ev.eval(loss_node.value, env), loss_node)
+        metrics_node = call.arg_node("metrics")
+        compiled.metrics = [] if metrics_node is None else self._metrics(self.ev.eval(metrics_node.value, env))
+        model = self._model_for(site)
+        if model is not None:
+            model.compile = compiled
+            self.compile_scopes.append((site.scope, compiled))
+
+    def _losses(self, value: Value, where: cst.Arg) -> list[Loss]:
+        resolved = self.ev.unwrap(value)
+        if isinstance(resolved, Seq):
+            return [self._loss(item, item.node or where) for item in resolved.items]
+        if isinstance(resolved, Mapping):
+            return [self._loss(item, item.node or where) for item in resolved.items.values()]
+        return [self._loss(resolved, where.value)]
+
+    def _loss(self, value: Value, node: cst.CSTNode) -> Loss:
+        resolved = self.ev.unwrap(value)
+        span = self.ctx.span(node)
+        text = self.ctx.text(node, 80)
+        if isinstance(resolved, Const) and isinstance(resolved.value, str):
+            return Loss(api.LOSS_ALIASES.get(resolved.value.lower()), text, span)
+        if isinstance(resolved, ApiRef):
+            return Loss(self._loss_name(resolved.name), text, span)
+        if isinstance(resolved, FunctionRef) and isinstance(resolved.definition, cst.FunctionDef):
+            self.roles[resolved.definition] = "loss"
+            return Loss("custom", text, span, function=resolved.definition.name.value)
+        if isinstance(resolved, Call) and resolved.callee:
+            name = self._loss_name(resolved.callee)
+            logits = self.ev.unwrap(resolved.arg("from_logits", None, self.ev))
+            from_logits = logits.value if isinstance(logits, Const) and isinstance(logits.value, bool) else None
+            return Loss(name, text, span, from_logits=from_logits)
+        if isinstance(resolved, Call) and isinstance(resolved.function, cst.FunctionDef):
+            self.roles.setdefault(resolved.function, "loss")  # a loss factory: dice_loss(smooth=1)
+            return Loss("custom", text, span, function=resolved.function.name.value)
+        return Loss(None, text, span)
+
+    @staticmethod
+    def _loss_name(qualified: str) -> str | None:
+        module, _, last = qualified.rpartition(".")
+        if module in ("keras.losses", "keras.backend", "keras.metrics"):
+            return api.LOSS_ALIASES.get(last.lower())
+        return None
+
+    def _metrics(self, value: Value) -> list[Metric] | None:
+        resolved = self.ev.unwrap(value)
+        if not isinstance(resolved, Seq):
+            return None
+        return [self._metric(item) for item in resolved.items]
+
+    def _metric(self, value: Value) -> Metric:
+        resolved = self.ev.unwrap(value)
+        text = self.ctx.text(value.node, 60) if value.node is not None else "?"
+        if isinstance(resolved, Const) and isinstance(resolved.value, str):
+            return Metric(resolved.value, text)
+        if isinstance(resolved, ApiRef):
+            return Metric(resolved.name.rpartition(".")[2], text)
+        if isinstance(resolved, FunctionRef) and isinstance(resolved.definition, cst.FunctionDef):
+            self.roles.setdefault(resolved.definition, "metric")
+            return Metric(resolved.definition.name.value, text)
+        if isinstance(resolved, Call) and keras_member(resolved.callee, "metrics"):
+            explicit = string(self.ev.unwrap(resolved.arg("name", None, self.ev)))
+            return Metric(explicit or api.METRIC_CLASS_NAMES.get(keras_member(resolved.callee, "metrics")), text)
+        return Metric(None, text)
+
+    # --- fit -------------------------------------------------------------------------------------
+    def _fit(self, site: CallSite) -> None:
+        method = _method_name(site.call)
+        env = self.ev.env_at(site.call, site.scope)
+        call = Call(site.call, env, self.ctx, method=method)
+        run = TrainingRun(method=method, span=self.ctx.span(site.call))
+        generator_style = method == "fit_generator"
+        order = api.FIT_GENERATOR_POSITIONAL if generator_style else api.FIT_POSITIONAL
+
+        def argument(name: str, legacy: str | None = None) -> Value | None:
+            index = order.index(name) if name in order else None
+            value = call.arg(name, index, self.ev)
+            return value if value is not None or legacy is None else call.arg(legacy, None, self.ev)
+
+        run.epochs = _int(self.ev.unwrap(argument("epochs", "nb_epoch")))
+        run.steps_per_epoch = _int(self.ev.unwrap(argument("steps_per_epoch")))
+        if method != "train_on_batch":
+            validation = [call.arg(n, None, self.ev) for n in ("validation_data", "validation_split")]
+            run.has_validation = any(v is not None and not _is_empty(self.ev.unwrap(v)) for v in validation)
+        run.callbacks = self._run_callbacks(call.arg("callbacks", 5 if not generator_style else 4, self.ev))
+        x_name = "generator" if generator_style else "x"
+        x_node = call.arg_node(x_name, 0)
+        if x_node is not None:
+            x_value = self.ev.eval(x_node.value, env)
+            run.inputs = self.data_range(x_value, x_node.value)
+            self._generator_targets(run, x_value)
+        y_node = call.arg_node("y", 1) if not generator_style else None
+        if y_node is not None:
+            run.targets = self.data_range(self.ev.eval(y_node.value, env), y_node.value)
+        model = self._model_for(site)
+        if model is not None:
+            model.runs.append(run)
+
+    def _run_callbacks(self, value: Value | None) -> list[Callback] | None:
+        if value is None:
+            return []
+        resolved = self.ev.unwrap(value)
+        if not isinstance(resolved, Seq):
+            return None
+        found = []
+        for item in resolved.items:
+            item = self.ev.unwrap(item)
+            if isinstance(item, Call) and item.node in self.callbacks:
+                found.append(self.callbacks[item.node])
+        return found
+
+    def _generator_targets(self, run: TrainingRun, value: Value) -> None:
+        """zip(image_flow, mask_flow): the second generator's flow feeds the targets."""
+        resolved = self.ev.unwrap(value)
+        if not (isinstance(resolved, Call) and resolved.callee == "zip" and len(resolved.positional()) == 2):
+            return
+        flow = self.ev.unwrap(resolved.arg(None, 1, self.ev))
+        generator = self._flow_generator(flow)
+        if generator is not None:
+            run.target_generator = generator
+            run.target_generator_text = self.ctx.text(resolved.node, 80)
+            run.inputs = self.data_range(resolved.arg(None, 0, self.ev), resolved.node)
+
+    def _flow_generator(self, flow: Value | None) -> Generator | None:
+        if isinstance(flow, Call) and flow.method in FLOW_METHODS:
+            owner = self.ev.unwrap(flow.receiver)
+            if isinstance(owner, Call) and owner.node in self.generators:
+                return self.generators[owner.node]
+        return None
+
+    # --- what is known about an array ------------------------------------------------------------
+    def data_range(self, value: Value | None, fed: cst.CSTNode) -> DataRange:
+        found = DataRange(text=self.ctx.text(fed, 60), span=self.ctx.span(fed))
+        for _ in range(MAX_STEPS):
+            value = self.ev.unwrap(value)
+            if isinstance(value, Item):
+                dataset = self._dataset(value)
+                if dataset is None:
+                    value = value.base
+                    continue
+                is_input, raw, bounds = dataset
+                if is_input and raw:
+                    found.raw_pixels = self.ctx.span(self.ev.unwrap(value.base).node)
+                elif not is_input:
+                    found.low, found.high = bounds
+                return found
+            if isinstance(value, BinOp):
+                if self._is_standardization(value):
+                    found.standardized = self.ctx.span(value.node)
+                    found.standardized_text = self.ctx.text(value.node, 80)
+                return found  # any other arithmetic (x / 255.0 included) leaves the range unknown
+            if isinstance(value, Call):
+                if value.callee == "keras.utils.to_categorical":
+                    found.low, found.high = 0.0, 1.0
+                    return found
+                if value.callee in STANDARDIZING_CALLS or self._is_scaler(value):
+                    found.standardized = self.ctx.span(value.node)
+                    found.standardized_text = self.ctx.text(value.node, 80)
+                    return found
+                if value.callee in RAW_IMAGE_LOADERS:
+                    found.raw_pixels = self.ctx.span(value.node)
+                    return found
+                if value.method in FLOW_METHODS:
+                    generator = self._flow_generator(value)
+                    if generator is None or _generator_scales(generator):
+                        return found
+                    if value.method != "flow":
+                        found.raw_pixels = self.ctx.span(value.node)
+                        return found
+                    value = value.arg("x", 0, self.ev)
+                    continue
+                if value.method in PASSTHROUGH_METHODS:
+                    value = value.receiver
+                    continue
+                if value.callee in PASSTHROUGH_FUNCTIONS:
+                    value = value.arg(None, 0, self.ev)
+                    continue
+            return found
+        return found
+
+    def _dataset(self, item: Value) -> tuple[bool, bool, tuple[float, float]] | None:
+        if not isinstance(item, Item) or len(item.path) != 2:
+            return None
+        base = self.ev.unwrap(item.base)
+        if not isinstance(base, Call) or not base.callee or not base.callee.endswith(".load_data"):
+            return None
+        parts = base.callee.split(".")
+        if len(parts) != 4 or parts[:2] != ["keras", "datasets"] or parts[2] not in api.DATASETS:
+            return None
+        raw, bounds = api.DATASETS[parts[2]]
+        return item.path[1] == 0, raw, bounds
+
+    def _is_standardization(self, value: BinOp) -> bool:
+        if value.operator == "/" and self._mentions(value.right, STD_FUNCTIONS, "std"):
+            return True
+        if value.operator in ("/", "-"):
+            left = self.ev.unwrap(value.left) if value.operator == "/" else value
+            if isinstance(left, BinOp) and left.operator == "-" and self._mentions(left.right, MEAN_FUNCTIONS, "mean"):
+                return True
+        return False
+
+    def _mentions(self, value: Value, functions: tuple[str, ...], method: str) -> bool:
+        resolved = self.ev.unwrap(value)
+        if isinstance(resolved, Call):
+            return resolved.callee in functions or resolved.method == method
+        if isinstance(resolved, BinOp):  # std + 1e-8
+            return self._mentions(resolved.left, functions, method) or self._mentions(resolved.right, functions, method)
+        return False
+
+    def _is_scaler(self, value: Call) -> bool:
+        if value.method not in ("fit_transform", "transform"):
+            return False
+        owner = self.ev.unwrap(value.receiver)
+        return isinstance(owner, Call) and owner.callee == "sklearn.preprocessing.StandardScaler"
+
+    # --- callbacks belong to a compile -----------------------------------------------------------
+    def _attach_callbacks(self) -> None:
+        for model in self.model_facts.values():
+            for run in model.runs:
+                for callback in run.callbacks or []:
+                    callback.compile = callback.compile or model.compile
+        scopes = getattr(self, "_callback_scopes", {})
+        for node, callback in self.callbacks.items():
+            if callback.compile is not None:
+                continue
+            same_scope = [c for scope, c in self.compile_scopes if scope is scopes.get(node)]
+            if len(same_scope) == 1:
+                callback.compile = same_scope[0]
+            elif len(self.compile_scopes) == 1:
+                callback.compile = self.compile_scopes[0][1]
+
+
+def _returns_model(value: Call) -> bool:
+    callee = value.callee or ""
+    return callee.startswith(("keras.applications.", "keras.models.", "keras.saving.")) or callee == "keras.Model"
+
+
+def _method_name(call: cst.Call) -> str | None:
+    return call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+
+
+def _int(value: Value | None) -> int | None:
+    n = number(value)
+    return int(n) if n is not None and float(n).is_integer() else None
+
+
+def _is_empty(value: Value | None) -> bool:
+    return isinstance(value, Const) and value.value in (None, 0, 0.0)
+
+
+def _generator_scales(generator: Generator) -> bool:
+    options = generator.options
+    rescale = options.get("rescale")
+    if isinstance(rescale, (int, float)) and rescale not in (0, 1):
+        return True
+    if not isinstance(rescale, (int, float, type(None))):
+        return True  # a rescale we cannot resolve: assume it scales
+    return any(options.get(key) not in (None, False) for key in (
+        "preprocessing_function", "featurewise_std_normalization", "samplewise_std_normalization",
+        "featurewise_center", "samplewise_center", "zca_whitening"))

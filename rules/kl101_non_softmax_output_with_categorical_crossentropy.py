@@ -1,0 +1,101 @@
+from kerlint.diagnostic import Related, Severity
+from kerlint.extract.keras_api import CATEGORICAL_CE
+from kerlint.rule import Finding, Rule
+
+# Why each activation breaks a probability loss that normalises outputs by their sum.
+REASONS = {
+    "relu": "relu outputs can all be 0, so the loss divides 0 by their sum 0 -> NaN",
+    "relu6": "relu6 outputs can all be 0, so the loss divides 0 by their sum 0 -> NaN",
+    "elu": "elu outputs can be negative, so the normalised 'probabilities' can be negative or divide by a sum near 0 -> NaN",
+    "selu": "selu outputs can be negative, so the normalised 'probabilities' can be negative or divide by a sum near 0 -> NaN",
+    "tanh": "tanh outputs can be negative, so the normalised 'probabilities' can be negative or divide by a sum near 0 -> NaN",
+    "leaky_relu": "leaky_relu outputs can be negative or all near 0, so the loss can divide by a sum near 0 -> NaN",
+    "prelu": "PReLU outputs can be negative or all near 0, so the loss can divide by a sum near 0 -> NaN",
+    "gelu": "gelu outputs can be negative, so the normalised 'probabilities' are meaningless and can divide by ~0 -> NaN",
+    "silu": "silu outputs can be negative, so the normalised 'probabilities' are meaningless and can divide by ~0 -> NaN",
+    "softplus": "softplus outputs are unbounded positives, not a distribution: the loss rescales them and gradients grow with them",
+    "softsign": "softsign outputs can be negative, so the normalised 'probabilities' are meaningless and can divide by ~0 -> NaN",
+    "exponential": "exponential outputs overflow to inf -> NaN",
+    "log_softmax": "log_softmax outputs are negative log-probabilities, so the loss normalises negative numbers -> garbage or NaN",
+    "mish": "mish outputs can be negative, so the normalised 'probabilities' are meaningless and can divide by ~0 -> NaN",
+}
+
+
+class NonSoftmaxOutputWithCategoricalCrossentropy(Rule):
+    code = "KL101"
+    name = "non-softmax-output-with-categorical-crossentropy"
+    tag = "activation-loss"
+    severity = Severity.ERROR
+    summary = "The last layer's activation (relu, tanh, elu, ...) does not produce probabilities for a categorical crossentropy loss."
+    what_it_does = (
+        "Finds models whose effective final activation is not a probability distribution — relu, tanh, elu, "
+        "selu, softplus, leaky_relu, ... — while the loss is `categorical_crossentropy` or "
+        "`sparse_categorical_crossentropy` with `from_logits=False` (the default). The activation is read "
+        "from the layer's `activation=` argument or a trailing `Activation`/`ReLU`/... layer, never from "
+        "layer names."
+    )
+    why_bad = (
+        "With `from_logits=False`, Keras treats the outputs as probabilities: it divides them by their sum "
+        "and takes the log. A relu output can be all zeros (0/0 -> NaN); tanh, elu and friends give negative "
+        "values. Training starts fine and then the loss turns NaN and accuracy drops to chance — the "
+        "failure in Stack Overflow's \"loss of my VGG16 head becomes nan\" (the fix was `softmax`)."
+    )
+    fix = "Use activation='softmax' on the output layer, or keep it linear and pass from_logits=True to the loss."
+    references = (
+        "https://keras.io/api/losses/probabilistic_losses/#categoricalcrossentropy-class",
+        "Stack Overflow seed 003: CNN loss becomes nan (Dense(2, activation='relu') before categorical_crossentropy)",
+    )
+    invalid = (
+        """\
+from keras.models import Sequential
+from keras.layers import Dense, Flatten
+
+model = Sequential([Flatten(input_shape=(28, 28)), Dense(10, activation='relu')])  # expect: KL101
+model.compile(loss='categorical_crossentropy', optimizer='adam', metrics=['accuracy'])
+""",
+        """\
+import keras
+
+inputs = keras.Input((32,))
+hidden = keras.layers.Dense(64, activation="relu")(inputs)
+logits = keras.layers.Dense(3)(hidden)
+probs = keras.layers.Activation("tanh")(logits)  # expect: KL101
+model = keras.Model(inputs, probs)
+model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy())
+""",
+    )
+    valid = (
+        """\
+from keras.models import Sequential
+from keras.layers import Dense, Flatten
+
+model = Sequential([Flatten(input_shape=(28, 28)), Dense(10, activation='softmax')])
+model.compile(loss='categorical_crossentropy', optimizer='adam', metrics=['accuracy'])
+""",
+        """\
+import keras
+
+inputs = keras.Input((32,))
+hidden = keras.layers.Dense(64, activation="relu")(inputs)
+outputs = keras.layers.Dense(3, activation="relu")(hidden)
+model = keras.Model(inputs, outputs)
+model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+""",
+        """\
+import tensorflow as tf
+
+model = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(4), tf.keras.layers.Softmax()])
+model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+""",
+    )
+
+    def check(self, facts, options):
+        for model, output, loss in facts.output_losses():
+            activation = output.activation
+            if loss.name not in CATEGORICAL_CE or loss.from_logits or activation.name not in REASONS:
+                continue
+            yield Finding(
+                activation.span,
+                f"{activation.layer} feeds {loss.name}: {REASONS[activation.name]}",
+                related=(Related(loss.span, f"loss {loss.text} set here"),),
+            )

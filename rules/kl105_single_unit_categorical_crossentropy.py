@@ -1,0 +1,63 @@
+from kerlint.diagnostic import Related, Severity
+from kerlint.rule import Finding, Rule
+
+
+class SingleUnitCategoricalCrossentropy(Rule):
+    code = "KL105"
+    name = "single-unit-categorical-crossentropy"
+    tag = "activation-loss"
+    severity = Severity.ERROR
+    summary = "categorical_crossentropy over a single output unit is always 0: nothing is learned."
+    what_it_does = "Finds one-unit outputs (e.g. `Dense(1, activation='sigmoid')`) trained with `categorical_crossentropy`."
+    why_bad = (
+        "categorical_crossentropy normalises the outputs to sum to 1 across the last axis. With one unit the "
+        "normalised prediction is always 1.0, so the loss -y*log(1) is 0 for every sample and every gradient "
+        "is 0: accuracy sits at the share of the majority class."
+    )
+    fix = "Use binary_crossentropy for a one-unit (sigmoid) output, or 2 units with softmax and one-hot labels."
+    references = ("https://keras.io/api/losses/probabilistic_losses/#binarycrossentropy-class",)
+    invalid = (
+        """\
+import keras
+
+model = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1, activation="sigmoid")])  # expect: KL105
+model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+""",
+        """\
+from keras.layers import Dense
+from keras.models import Sequential
+from keras.losses import CategoricalCrossentropy
+
+model = Sequential()
+model.add(Dense(1, activation='sigmoid', input_dim=4))  # expect: KL105
+model.compile(loss=CategoricalCrossentropy(), optimizer='rmsprop')
+""",
+    )
+    valid = (
+        """\
+import keras
+
+model = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1, activation="sigmoid")])
+model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+""",
+        """\
+from keras.layers import Dense
+from keras.models import Sequential
+from keras.losses import CategoricalCrossentropy
+
+model = Sequential()
+model.add(Dense(2, activation='softmax', input_dim=4))
+model.compile(loss=CategoricalCrossentropy(), optimizer='rmsprop')
+""",
+    )
+
+    def check(self, facts, options):
+        for model, output, loss in facts.output_losses():
+            activation = output.activation
+            if loss.name == "categorical_crossentropy" and activation.units == 1 and activation.name != "softmax":
+                yield Finding(
+                    activation.span,
+                    f"{activation.layer} has 1 output unit, and {loss.text} normalises it to 1.0: "
+                    "the loss is always 0 and no gradient flows",
+                    related=(Related(loss.span, f"loss {loss.text} set here"),),
+                )

@@ -1,0 +1,128 @@
+from kerlint.diagnostic import Related, Severity
+from kerlint.extract.keras_api import BINARY_CE, CROSSENTROPY
+from kerlint.rule import Finding, Rule
+
+WHITENING = ("featurewise_center", "featurewise_std_normalization", "samplewise_center",
+             "samplewise_std_normalization", "zca_whitening")
+
+
+class CrossentropyTargetsOutOfRange(Rule):
+    code = "KL201"
+    name = "crossentropy-targets-out-of-range"
+    tag = "target-range"
+    severity = Severity.ERROR
+    summary = "Targets are centred/standardised (or otherwise outside [0, 1]) before a crossentropy loss."
+    what_it_does = (
+        "Finds crossentropy losses whose targets were moved out of [0, 1]: an `ImageDataGenerator` with "
+        "featurewise/samplewise centring or std normalisation (or ZCA whitening) whose flow yields the "
+        "targets — e.g. the mask generator in `zip(image_generator, mask_generator)` — targets standardised "
+        "in code (`(y - y.mean()) / y.std()`, `StandardScaler`), or binary crossentropy on targets known to "
+        "exceed 1 (class indices 0..9)."
+    )
+    why_bad = (
+        "Crossentropy is -[y log p + (1 - y) log(1 - p)]: it assumes y in [0, 1]. With whitened masks in "
+        "roughly [-1, 1] (or beyond) the loss goes negative and keeps falling as predictions saturate, so the "
+        "model optimises garbage: the negative-loss U-Net of Stack Overflow seed 004."
+    )
+    fix = (
+        "Don't normalise the targets: give the mask/label generator only the augmentation options (same seed), "
+        "keep featurewise_center/std_normalization for the images."
+    )
+    references = (
+        "https://keras.io/api/losses/probabilistic_losses/#binarycrossentropy-class",
+        "Stack Overflow seed 004: model not training and negative loss when whitening input data",
+    )
+    invalid = (
+        """\
+from keras.preprocessing.image import ImageDataGenerator
+
+data_gen_args = dict(featurewise_center=True, featurewise_std_normalization=True, rotation_range=30)
+image_datagen = ImageDataGenerator(**data_gen_args)
+mask_datagen = ImageDataGenerator(**data_gen_args)  # expect: KL201
+image_generator = image_datagen.flow(X_train, batch_size=8, seed=1)
+mask_generator = mask_datagen.flow(Y_train, batch_size=8, seed=1)
+model.compile(optimizer='adam', loss='binary_crossentropy')
+model.fit(zip(image_generator, mask_generator), steps_per_epoch=100, epochs=10)
+""",
+        """\
+import numpy as np
+import keras
+
+labels = np.load("labels.npy")
+labels = (labels - labels.mean()) / labels.std()  # expect: KL201
+model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid")])
+model.compile(optimizer="adam", loss="binary_crossentropy")
+model.fit(np.load("x.npy"), labels, epochs=3)
+""",
+    )
+    valid = (
+        """\
+from keras.preprocessing.image import ImageDataGenerator
+
+image_datagen = ImageDataGenerator(featurewise_center=True, featurewise_std_normalization=True, rotation_range=30)
+mask_datagen = ImageDataGenerator(rotation_range=30)
+image_generator = image_datagen.flow(X_train, batch_size=8, seed=1)
+mask_generator = mask_datagen.flow(Y_train, batch_size=8, seed=1)
+model.compile(optimizer='adam', loss='binary_crossentropy')
+model.fit(zip(image_generator, mask_generator), steps_per_epoch=100, epochs=10)
+""",
+        """\
+import numpy as np
+import keras
+
+x = np.load("x.npy")
+x = (x - x.mean()) / x.std()
+model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid")])
+model.compile(optimizer="adam", loss="binary_crossentropy")
+model.fit(x, np.load("labels.npy"), epochs=3)
+""",
+    )
+
+    def check(self, facts, options):
+        for model in facts.models:
+            losses = [loss for loss in (model.compile.losses if model.compile else []) if loss.name in CROSSENTROPY]
+            if not losses:
+                continue
+            loss = losses[0]
+            for run in model.runs:
+                finding = self._generator_finding(run, loss) or self._array_finding(run, loss)
+                if finding is not None:
+                    yield finding
+
+    def _generator_finding(self, run, loss):
+        generator = run.target_generator
+        if generator is None:
+            return None
+        whitening = [key for key in WHITENING if generator.options.get(key) not in (None, False)]
+        if not whitening:
+            return None
+        settings = ", ".join(f"{key}={generator.options[key]!r}" for key in whitening)
+        related = [Related(generator.option_spans[key], f"{key} set here") for key in whitening if key in generator.option_spans]
+        related.append(Related(loss.span, f"loss {loss.text} set here"))
+        return Finding(
+            generator.span,
+            f"{generator.text} applies {settings} to the targets it feeds through {run.target_generator_text}: "
+            f"masks/labels become roughly [-1, 1] and beyond, but {loss.name} needs targets in [0, 1] -> "
+            "negative loss, the model does not learn",
+            related=tuple(related),
+        )
+
+    def _array_finding(self, run, loss):
+        targets = run.targets
+        if targets is None:
+            return None
+        if targets.standardized is not None:
+            return Finding(
+                targets.standardized,
+                f"targets {targets.text} are standardised by {targets.standardized_text} (zero mean, both signs) "
+                f"and fed to {loss.name}, which needs targets in [0, 1] -> negative loss, nothing sensible is learned",
+                related=(Related(run.span, "fed to training here"), Related(loss.span, f"loss {loss.text} set here")),
+            )
+        if loss.name in BINARY_CE and targets.high is not None and targets.high > 1:
+            return Finding(
+                targets.span,
+                f"targets {targets.text} span [{targets.low:g}, {targets.high:g}] but {loss.name} needs targets in "
+                "[0, 1] -> negative loss; one-hot encode them and use categorical crossentropy, or binarise them",
+                related=(Related(loss.span, f"loss {loss.text} set here"),),
+            )
+        return None

@@ -1,0 +1,53 @@
+from kerlint.diagnostic import Severity
+from kerlint.rule import Finding, Rule
+
+
+class RemovedOptimizerArgument(Rule):
+    code = "KL701"
+    name = "removed-optimizer-argument"
+    tag = "api-compat"
+    severity = Severity.INFO
+    summary = "An optimizer argument current Keras rejects: `lr=` (now `learning_rate=`) or `decay=`."
+    what_it_does = "Finds `lr=` and `decay=` in Keras optimizer constructors."
+    why_bad = (
+        "`lr` was renamed `learning_rate` in Keras 2.3 and Keras 3 rejects it; `decay` was removed in Keras 3 "
+        "in favour of learning-rate schedules. The script fails with \"Argument(s) not recognized\" before "
+        "training starts — information, so you know why a Keras 1/2 script won't build on Keras 3."
+    )
+    fix = "Write learning_rate= instead of lr=; replace decay= with a keras.optimizers.schedules.InverseTimeDecay schedule."
+    references = ("https://keras.io/api/optimizers/learning_rate_schedules/",)
+    invalid = (
+        """\
+from keras.optimizers import SGD
+
+optimizer = SGD(lr=0.01, momentum=0.9, nesterov=True, clipnorm=1.)  # expect: KL701
+""",
+        """\
+import tensorflow as tf
+
+opt = tf.keras.optimizers.Adam(learning_rate=1e-3, decay=1e-6)  # expect: KL701
+""",
+    )
+    valid = (
+        """\
+from keras.optimizers import SGD
+
+optimizer = SGD(learning_rate=0.01, momentum=0.9, nesterov=True, clipnorm=1.)
+""",
+        """\
+import tensorflow as tf
+
+schedule = tf.keras.optimizers.schedules.InverseTimeDecay(1e-3, decay_steps=1, decay_rate=1e-6)
+opt = tf.keras.optimizers.Adam(learning_rate=schedule)
+""",
+    )
+
+    def check(self, facts, options):
+        for usage in facts.legacy:
+            if usage.kind != "optimizer-argument":
+                continue
+            if usage.new:
+                message = f"{usage.context} uses {usage.old}=, which Keras 3 rejects: it is now {usage.new}="
+            else:
+                message = f"{usage.context} uses {usage.old}=, which Keras 3 removed: use a learning-rate schedule"
+            yield Finding(usage.span, message)
