@@ -169,4 +169,5 @@ REMOVED_MODULES = {
     "keras.layers.experimental.preprocessing": "keras.layers",
     "keras.preprocessing.text": "keras.layers.TextVectorization",
     "keras.objectives": "keras.losses",
+    "keras.preprocessing.image.ImageDataGenerator": "keras.utils.image_dataset_from_directory + preprocessing layers (tf.keras still has it)",
 }

@@ -6,9 +6,10 @@ import libcst as cst
 
 from kerlint.extract import keras_api as api
 from kerlint.extract.collect import ModuleContext
-from kerlint.extract.names import KERAS_PREFIXES, canonical, keras_member
+from kerlint.extract.names import KERAS_PREFIXES, keras_member
 from kerlint.facts import LegacyUsage
 
+STANDALONE_ONLY = "keras.preprocessing.image.ImageDataGenerator"
 FIT_LIKE = ("fit", "fit_generator", "evaluate", "evaluate_generator", "predict", "predict_generator")
 
 
@@ -20,7 +21,7 @@ def legacy_usages(ctx: ModuleContext) -> list[LegacyUsage]:
         callee = ctx.callee(call)
         optimizer = keras_member(callee, "optimizers")
         if optimizer in api.OPTIMIZER_DEFAULTS:
-            found += _renamed_keywords(ctx, call, api.RENAMED_OPTIMIZER_ARGUMENTS, "optimizer-argument", f"{optimizer}(...)")
+            found += _renamed_keywords(ctx, call, api.RENAMED_OPTIMIZER_ARGUMENTS, "optimizer-argument", ctx.text(call, 70))
         if isinstance(call.func, cst.Attribute) and callee is None:
             method = call.func.attr.value
             if method in FIT_LIKE:
@@ -33,16 +34,11 @@ def legacy_usages(ctx: ModuleContext) -> list[LegacyUsage]:
             if name not in api.KERAS3_BACKEND:
                 found.append(LegacyUsage("backend-function", ctx.text(call.func), f"keras.ops.{name}",
                                          ctx.text(call, 60), ctx.span(call.func)))
-        raw = ctx.qualify(call.func, fold=False)
-        module = _removed_module(raw)
+        module = _removed_module(ctx.qualify(call.func, fold=False))
         if module and module not in reported_modules:
-            reported_modules.add(module)  # a fragment without imports: report the first use
+            reported_modules.add(module)  # a fragment without imports: report the first use only
             found.append(LegacyUsage("module", module, api.REMOVED_MODULES[module], ctx.text(call.func),
                                      ctx.span(call.func)))
-        elif raw and _standalone_keras(raw) and canonical(raw) == "keras.preprocessing.image.ImageDataGenerator":
-            found.append(LegacyUsage("module", "keras.preprocessing.image.ImageDataGenerator",
-                                     "keras.utils.image_dataset_from_directory + preprocessing layers",
-                                     ctx.text(call.func), ctx.span(call.func)))
     return found
 
 
@@ -60,6 +56,8 @@ def _imports(ctx: ModuleContext) -> list[LegacyUsage]:
 def _removed_module(qualified: str | None) -> str | None:
     if not qualified:
         return None
+    if qualified.startswith(STANDALONE_ONLY):  # tf.keras still ships it
+        return STANDALONE_ONLY
     name = _normalize_prefix(qualified)
     for module in api.REMOVED_MODULES:
         if name == module or name.startswith(module + "."):
@@ -72,10 +70,6 @@ def _normalize_prefix(name: str) -> str:
         if name == prefix or name.startswith(prefix + "."):
             return "keras" + name[len(prefix):]
     return name
-
-
-def _standalone_keras(name: str) -> bool:
-    return name.startswith("keras.")
 
 
 def _renamed_keywords(ctx, call: cst.Call, table: dict, kind: str, context: str) -> list[LegacyUsage]:
