@@ -137,6 +137,9 @@ class NumericOp:
     depends_on_prediction: bool  # the operand is computed from y_true/y_pred
     guard: str | None  # what keeps the operand in the safe domain (e.g. "K.clip"), None if nothing
     operand_text: str  # the argument or denominator
+    # A known unstable idiom the op is part of, which has a stable replacement: "softplus" for an exp
+    # inside log(1 + exp(x)), "logsumexp" for an exp inside log(sum(exp(x))).
+    idiom: str | None = None
 
 
 @dataclass
