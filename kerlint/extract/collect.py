@@ -5,6 +5,7 @@ Everything later (values, models, custom losses) works on these tables, never wa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -13,6 +14,7 @@ from libcst._nodes.internal import CodegenState
 from kerlint.diagnostic import Span
 from kerlint.extract.names import CONVENTIONS, ImportTable, canonical, dotted
 
+NEWLINE = re.compile(r"\r\n?|\n")  # what libcst counts as a line break
 Scope = cst.FunctionDef | cst.ClassDef | None  # None is the module
 
 
@@ -87,14 +89,14 @@ class Collector(CodegenState):
     # --- code generation hooks -------------------------------------------------------------------
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
-            self.column += len(token)
+            self.add_token(token)
 
     def add_token(self, value: str) -> None:
+        self.tokens.append(value)
         if "\n" in value or "\r" in value:
-            lines = value.splitlines(keepends=True)
-            ends_with_newline = lines[-1].endswith(("\n", "\r"))
-            self.line += len(lines) - (0 if ends_with_newline else 1)
-            self.column = 0 if ends_with_newline else len(lines[-1])
+            segments = NEWLINE.split(value)
+            self.line += len(segments) - 1
+            self.column = len(segments[-1])
         else:
             self.column += len(value)
 
@@ -277,6 +279,7 @@ class ModuleContext:
         module._codegen(collector)
         self.ranges = collector.ranges
         self.tables = collector.out
+        self.lines = NEWLINE.split("".join(collector.tokens))
         self._star_keras = any(m.split(".")[0] in ("keras", "tensorflow") for m in self.tables.imports.star_modules())
 
     def span(self, node: cst.CSTNode) -> Span:
@@ -284,7 +287,18 @@ class ModuleContext:
         return Span(*found) if found is not None else Span.point(1)
 
     def text(self, node: cst.CSTNode, limit: int = 120) -> str:
-        code = self.module.code_for_node(node).strip()
+        """The node's source as written (one line, whitespace runs folded), cut at `limit` characters."""
+        found = self.ranges.get(node)
+        if found is None:
+            code = self.module.code_for_node(node)
+        else:
+            line, column, end_line, end_column = found
+            if line == end_line:
+                code = self.lines[line - 1][column:end_column]
+            else:
+                middle = self.lines[line:end_line - 1]
+                code = "\n".join([self.lines[line - 1][column:], *middle, self.lines[end_line - 1][:end_column]])
+        code = code.strip()
         code = " ".join(code.split()) if "\n" in code else code
         return code if len(code) <= limit else code[: limit - 3] + "..."
 
