@@ -280,6 +280,7 @@ class ModuleContext:
         self.ranges = collector.ranges
         self.tables = collector.out
         self.lines = NEWLINE.split("".join(collector.tokens))
+        self._calls_by_name: dict[str, list[CallSite]] | None = None
         self._star_keras = any(m.split(".")[0] in ("keras", "tensorflow") for m in self.tables.imports.star_modules())
 
     def span(self, node: cst.CSTNode) -> Span:
@@ -321,6 +322,18 @@ class ModuleContext:
             return None
         full = f"{base}.{rest}" if rest else base
         return canonical(full) if fold else full
+
+    def calls_named(self, name: str) -> list[CallSite]:
+        """Calls whose function is `name(...)` or `something.name(...)`, in source order."""
+        if self._calls_by_name is None:
+            index: dict[str, list[CallSite]] = {}
+            for site in self.tables.calls:
+                func = site.call.func
+                key = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
+                if key is not None:
+                    index.setdefault(key, []).append(site)
+            self._calls_by_name = index
+        return self._calls_by_name.get(name, [])
 
     def callee(self, call: cst.Call) -> str | None:
         return self.qualify(call.func)

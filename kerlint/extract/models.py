@@ -100,11 +100,11 @@ class ModelBuilder:
         initial = self.ev.unwrap(model.arg("layers", 0, self.ev))
         if isinstance(initial, Seq):
             layers += initial.items
-        for site in self.ctx.tables.calls:
+        for site in self.ctx.calls_named("add"):
             func = site.call.func
-            if isinstance(func, cst.Attribute) and func.attr.value == "add" and len(site.call.args) >= 1:
-                receiver = self.ev.eval(func.value, self.ev.env_at(site.call, site.scope))
-                if self.ev.unwrap(receiver) is model or getattr(self.ev.unwrap(receiver), "node", None) is model.node:
+            if isinstance(func, cst.Attribute) and len(site.call.args) >= 1:
+                receiver = self.ev.unwrap(self.ev.eval(func.value, self.ev.env_at(site.call, site.scope)))
+                if isinstance(receiver, Call) and receiver.node is model.node:
                     env = self.ev.env_at(site.call, site.scope)
                     layers.append(self.ev.eval(site.call.args[0].value, env))
         return layers

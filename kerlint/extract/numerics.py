@@ -99,6 +99,7 @@ class ConstantSource:
     value: float
     text: str
     span: Span
+    how: str = "added"  # "added", or the lower bound of a "clip" / "maximum"
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,9 @@ class Evaluator:
         if binding.param_of is not None:
             if binding.param_of is self.function and binding.name in self.sources:
                 return Resolved(source=self.sources[binding.name], binding=binding)
+            passed = self.module.argument_passed(binding)
+            if passed is not None:  # dice_loss(smooth=1e-12) at its one call site overrides the default
+                return Resolved(value=passed[0], where=passed[1])
             outer = self.ctx.tables.function_scope.get(binding.param_of)
             return Resolved(value=binding.value, where=(outer, None), binding=binding)
         where = (scope, self.start(binding.node))  # its value reads the names as they were before it
@@ -352,31 +356,31 @@ class Evaluator:
             return isinstance(expr.value, cst.Call) and (self.ctx.callee(expr.value) or "").endswith("numpy.finfo")
         return self.ctx.qualify(expr) in PYTHON_EPSILONS
 
-    def constant_source(self, expr: cst.BaseExpression, where: Where, depth: int = 0) -> ConstantSource | None:
+    def constant_source(self, expr: cst.BaseExpression, where: Where, how: str = "added", depth: int = 0) -> ConstantSource | None:
         """Where the positive constant `expr` is defined: the line a user would change. None for
         K.epsilon() (configured elsewhere) and for values that are not constants."""
         value = self.value(expr, where)
         if value is None or value <= 0 or depth > 8 or self._is_keras_epsilon(expr):
             return None
         resolved = self.resolve(expr, where) if isinstance(expr, (cst.Name, cst.Attribute)) else None
-        if resolved is None or resolved.binding is None:
-            return ConstantSource(value, self.ctx.text(expr), self.ctx.span(expr))
-        if isinstance(resolved.value, (cst.Name, cst.Attribute)):
-            return self.constant_source(resolved.value, resolved.where, depth + 1)
+        if resolved is None or resolved.value is None:
+            return ConstantSource(value, self.ctx.text(expr), self.ctx.span(expr), how)
+        if resolved.binding is None or isinstance(resolved.value, (cst.Name, cst.Attribute)):
+            return self.constant_source(resolved.value, resolved.where, how, depth + 1)
         if self._is_keras_epsilon(resolved.value):
             return None
-        return self._binding_source(resolved.binding, value)
+        return self._binding_source(resolved.binding, value, how)
 
     def _is_keras_epsilon(self, expr: cst.BaseExpression | None) -> bool:
         return isinstance(expr, cst.Call) and self.ctx.callee(expr) in KERAS_EPSILONS
 
-    def _binding_source(self, binding: Binding, value: float) -> ConstantSource:
+    def _binding_source(self, binding: Binding, value: float, how: str) -> ConstantSource:
         node = binding.node
         if isinstance(node, cst.Param) and node.default is not None:
             start, end = self.ctx.span(node.name), self.ctx.span(node.default)
             text = self.ctx.module.code_for_node(node).strip().rstrip(",").strip()
-            return ConstantSource(value, text, Span(start.line, start.col, end.end_line, end.end_col))
-        return ConstantSource(value, self.ctx.text(node), self.ctx.span(node))
+            return ConstantSource(value, text, Span(start.line, start.col, end.end_line, end.end_col), how)
+        return ConstantSource(value, self.ctx.text(node), self.ctx.span(node), how)
 
     # --- what keeps a value strictly above 0 (log, sqrt, negative powers, denominators) -------------------
     @_analysis(ASSUMED)
@@ -506,9 +510,9 @@ class Evaluator:
         name = self.math_name(call)
         first = _argument(call, 0, ("x", "t", "a"))
         if name in CLIPS:
-            return self._clip_floor_guard(call, where)
+            return self.clip_floor_guard(call, where)
         if name in MAXIMUMS:
-            return self._maximum_guard(call, where, denominator)
+            return self.maximum_guard(call, where, denominator)
         if name in STRICTLY_POSITIVE or name in SELECTORS:
             return Guard(self.ctx.text(call))
         if name in PASSTHROUGH or name in SUMS or name in SAME_RANGE_REDUCTIONS or name in ("sqrt", "square", "abs", "pow", "power"):
@@ -519,16 +523,16 @@ class Evaluator:
             return Guard(self.ctx.text(call))
         return None
 
-    def _clip_floor_guard(self, call: cst.Call, where: Where) -> Guard | None:
+    def clip_floor_guard(self, call: cst.Call, where: Where) -> Guard | None:
         low = _argument(call, 1, ("min_value", "clip_value_min", "a_min", "x_min"))
         if low is None:
             return ASSUMED
         value = self.value(low, where)
         if value is not None and value <= 0:
             return None
-        return Guard(self.ctx.text(call), _maybe(self.constant_source(low, where)))
+        return Guard(self.ctx.text(call), _maybe(self.constant_source(low, where, "clip")))
 
-    def _maximum_guard(self, call: cst.Call, where: Where, denominator: bool) -> Guard | None:
+    def maximum_guard(self, call: cst.Call, where: Where, denominator: bool) -> Guard | None:
         for arg in call.args[:2]:
             if self.tainted(arg.value, where):
                 continue
@@ -536,7 +540,7 @@ class Evaluator:
             if value is None and self.is_epsilon_expression(arg.value):
                 value = KERAS_DEFAULT_EPSILON
             if value is None or value > 0:
-                return Guard(self.ctx.text(call), _maybe(self.constant_source(arg.value, where)))
+                return Guard(self.ctx.text(call), _maybe(self.constant_source(arg.value, where, "maximum")))
         guards = [self.positive(arg.value, where, denominator) for arg in call.args[:2]]
         return next((g for g in guards if g is not None), None)
 
@@ -1068,6 +1072,7 @@ class ModuleAnalysis:
         self._return_ranges: dict[tuple[int, str], Range] = {}
         self._in_progress: set[int] = set()
         self._methods: dict[cst.ClassDef, list[cst.FunctionDef]] = {}
+        self._passed: dict[int, tuple[cst.BaseExpression, Where] | None] = {}
         self.depth = 0  # recursion depth of the Evaluators' analyses, shared so helper calls count too
 
     # --- shared services -----------------------------------------------------------------------------
@@ -1085,6 +1090,44 @@ class ModuleAnalysis:
             if (span.line, span.col) <= position <= (span.end_line, span.end_col):
                 return method
         return None
+
+    def argument_passed(self, parameter: Binding) -> tuple[cst.BaseExpression, Where] | None:
+        """The argument given for a factory's (or a Loss class's __init__'s) parameter where the
+        module calls it: at its one call site, or at several that all pass the same text."""
+        key = id(parameter.node)
+        if key not in self._passed:
+            self._passed[key] = self._find_argument_passed(parameter)
+        return self._passed[key]
+
+    def _find_argument_passed(self, parameter: Binding) -> tuple[cst.BaseExpression, Where] | None:
+        function = parameter.param_of
+        passed = []
+        for site in self._call_sites(function):
+            argument = self._argument_for(site.call, function, parameter.name)
+            if argument is not None:
+                passed.append((argument, (site.scope, site.position)))
+        if not passed or len({self.ctx.text(argument) for argument, _ in passed}) != 1:
+            return None
+        return passed[0]
+
+    def _call_sites(self, function: cst.FunctionDef) -> list:
+        owner = self.ctx.tables.function_class.get(function)
+        if owner is None:
+            name = function.name.value
+        elif function.name.value == "__init__":
+            name = owner.name.value
+        else:
+            return []
+        return [site for site in self.ctx.tables.calls
+                if isinstance(site.call.func, cst.Name) and site.call.func.value == name]
+
+    @staticmethod
+    def _argument_for(call: cst.Call, function: cst.FunctionDef, parameter: str) -> cst.BaseExpression | None:
+        if any(arg.star for arg in call.args):
+            return None
+        names = [param.name.value for param in _positional_params(function)]
+        index = names.index(parameter) if parameter in names else len(call.args)
+        return _argument(call, index, (parameter,))
 
     def return_range(self, call: cst.Call, assumption: str) -> Range:
         """The range of what a helper function returns (analyzed on its own), for a call to it."""
@@ -1277,8 +1320,28 @@ class ModuleAnalysis:
             ops.append(numeric)
             if numeric.depends_on_prediction and guard is not None:
                 for source in guard.constants:
-                    constants.setdefault(source.span, SmallConstant(source.value, source.text, source.span, name, numeric.text))
-        return ops, list(constants.values())
+                    constants.setdefault(source.span, _small_constant(source, name, numeric.text))
+        for call, source in self._bound_constants(evaluator, finder.nodes):
+            constants.setdefault(source.span, _small_constant(source, name, self.ctx.text(call)))
+        return ops, sorted(constants.values(), key=lambda c: (c.span.line, c.span.col))
+
+    def _bound_constants(self, evaluator: Evaluator, nodes: list[cst.CSTNode]) -> Iterator[tuple[cst.Call, ConstantSource]]:
+        """Lower bounds of clips and maximums applied to input-derived values, e.g. the 1e-15 of
+        K.clip(y_pred, 1e-15, 1 - 1e-15): they keep a later log or ratio finite."""
+        for node in nodes:
+            if not isinstance(node, cst.Call):
+                continue
+            where = (evaluator.function, evaluator.start(node))
+            name = evaluator.math_name(node)
+            first = _argument(node, 0, ("x", "t"))
+            if name in CLIPS and first is not None and evaluator.tainted(first, where):
+                guard = evaluator.clip_floor_guard(node, where)
+            elif name in MAXIMUMS and any(evaluator.tainted(arg.value, where) for arg in node.args[:2]):
+                guard = evaluator.maximum_guard(node, where, False)
+            else:
+                continue
+            for source in guard.constants if guard is not None else ():
+                yield node, source
 
     def _numeric_op(self, evaluator: Evaluator, op: _Op, where: Where, name: str, idiom: str | None) -> tuple[NumericOp, Guard | None]:
         depends = evaluator.tainted(op.operand, where)
@@ -1333,6 +1396,10 @@ class ModuleAnalysis:
             if value_range.has_log and value_range.hi <= 0 and value_range.lo < 0:
                 return LogLikelihoodReturn(function=name, text=self.ctx.text(statement.value), span=self.ctx.span(statement))
         return None
+
+
+def _small_constant(source: ConstantSource, function: str, use: str) -> SmallConstant:
+    return SmallConstant(source.value, source.text, source.span, function, use, how=source.how)
 
 
 def custom_functions(ctx: ModuleContext, roles: dict[cst.FunctionDef, str]) -> list[CustomFunction]:

@@ -385,7 +385,7 @@ class Evaluator:
     def _only_call_site(self, function: cst.FunctionDef) -> Call | None:
         """The one place the program calls this function, when there is exactly one."""
         name = function.name.value
-        sites = [s for s in self.tables.calls if isinstance(s.call.func, cst.Name) and s.call.func.value == name]
+        sites = [s for s in self.ctx.calls_named(name) if isinstance(s.call.func, cst.Name)]
         if len(sites) != 1:
             return None
         site = sites[0]
