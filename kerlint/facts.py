@@ -151,6 +151,9 @@ class SmallConstant:
     span: Span  # where the constant is defined (the line a user would change)
     function: str
     use: str  # what it guards, e.g. "(intersection + smooth) / (sum_ - intersection + smooth)"
+    # How it guards: "added" (x + smooth), "clip" (the lower bound of K.clip(x, 1e-15, 1 - 1e-15)),
+    # "maximum" (K.maximum(x, 1e-12)).
+    how: str = "added"
 
 
 @dataclass
@@ -170,6 +173,10 @@ class CustomFunction:
     numeric_ops: list[NumericOp] = field(default_factory=list)
     small_constants: list[SmallConstant] = field(default_factory=list)
     unnegated_log_likelihood: LogLikelihoodReturn | None = None
+
+    def unguarded(self, kind: str) -> list[NumericOp]:
+        """The ops of one kind whose operand comes from the inputs and that nothing guards."""
+        return [op for op in self.numeric_ops if op.kind == kind and op.depends_on_prediction and op.guard is None]
 
 
 @dataclass

@@ -1315,14 +1315,14 @@ class ModuleAnalysis:
                 classified.append((op, where))
         idioms = self._idioms(evaluator, classified)
         ops, constants = [], {}
+        for call, source in self._bound_constants(evaluator, finder.nodes):
+            constants.setdefault(source.span, _small_constant(source, name, self.ctx.text(call)))
         for op, where in classified:
             numeric, guard = self._numeric_op(evaluator, op, where, name, idioms.get(id(op.node)))
             ops.append(numeric)
             if numeric.depends_on_prediction and guard is not None:
                 for source in guard.constants:
                     constants.setdefault(source.span, _small_constant(source, name, numeric.text))
-        for call, source in self._bound_constants(evaluator, finder.nodes):
-            constants.setdefault(source.span, _small_constant(source, name, self.ctx.text(call)))
         return ops, sorted(constants.values(), key=lambda c: (c.span.line, c.span.col))
 
     def _bound_constants(self, evaluator: Evaluator, nodes: list[cst.CSTNode]) -> Iterator[tuple[cst.Call, ConstantSource]]:

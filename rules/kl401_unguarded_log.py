@@ -1,0 +1,133 @@
+import re
+
+from kerlint.diagnostic import Severity
+from kerlint.rule import Finding, Rule
+
+# `1-y_pred`, `1 + y_pred`, `y_pred`: the input value that makes the operand 0.
+_SHIFTED = re.compile(r"^\(?\s*(?P<c>\d+\.?\d*|\.\d+)\s*(?P<op>[-+])\s*(?P<var>[A-Za-z_][\w.]*)\s*\)?$")
+_BARE = re.compile(r"^[A-Za-z_][\w.]*$")
+
+
+def zero_point(operand: str) -> tuple[str, str] | None:
+    """(variable, value) at which `operand` is 0, when the operand is that simple."""
+    shifted = _SHIFTED.match(operand)
+    if shifted:
+        value = float(shifted["c"])
+        return shifted["var"], f"{value if shifted['op'] == '-' else -value:g}"
+    if _BARE.match(operand):
+        return operand, "0"
+    return None
+
+
+class UnguardedLog(Rule):
+    code = "KL401"
+    name = "unguarded-log"
+    tag = "loss-numerics"
+    severity = Severity.WARNING
+    summary = "A log inside a custom loss or metric whose argument, computed from y_true/y_pred, can reach 0."
+    what_it_does = (
+        "Finds `log` calls (`K.log`, `keras.ops.log`, `tf.math.log` / `tf.log`, `np.log`, `math.log`, and the "
+        "log2 / log10 variants) inside custom losses and metrics whose argument is computed from y_true or "
+        "y_pred and that nothing keeps above 0: no clip with a positive lower bound, no `maximum(x, eps)`, no "
+        "epsilon added (a small constant, a named one, `K.epsilon()`, `np.finfo(...).eps`), no strictly "
+        "positive function (softplus, exp, sigmoid, softmax). Local names are followed to their latest "
+        "assignment, so `y_pred = K.clip(y_pred, K.epsilon(), 1 - K.epsilon())` guards both `K.log(y_pred)` "
+        "and `K.log(1 - y_pred)` after it."
+    )
+    why_bad = (
+        "Network outputs do reach the ends of their range: a sigmoid saturates to exactly 0.0 or 1.0 in "
+        "float32 once its input passes about ±17, a tanh output reaches ±1, a relu output is 0. Then "
+        "log(0) = -inf, the loss becomes inf or NaN and the gradient 1/x is infinite, which turns every "
+        "weight into NaN on the next update. Seed 004's answer writes "
+        "`K.log(1-y_pred)` and `K.log(1+y_pred)` for a tanh output: either log is -inf as soon as one "
+        "pixel saturates."
+    )
+    fix = (
+        "Clip the prediction first (`y_pred = K.clip(y_pred, K.epsilon(), 1 - K.epsilon())`; for a tanh "
+        "output `-1 + K.epsilon(), 1 - K.epsilon()`), or add an epsilon inside the log "
+        "(`K.log(y_pred + K.epsilon())`). Better still, use the built-in loss, which clips for you."
+    )
+    references = (
+        "https://keras.io/api/losses/#creating-custom-losses",
+        "https://www.tensorflow.org/api_docs/python/tf/clip_by_value",
+        "Stack Overflow seed 004 (answer): a modified binary crossentropy for tanh outputs",
+    )
+    invalid = (
+        """\
+from keras import backend as K
+
+def bce_modified(y_true, y_pred):
+    return -0.5 * K.mean((1 - y_true) * K.log(1 - y_pred) + (1 + y_true) * K.log(1 + y_pred))  # expect: KL401, KL401
+
+model.compile(optimizer="adam", loss=bce_modified)
+""",
+        """\
+import tensorflow as tf
+
+def weighted_bce(y_true, y_pred):
+    log_p = tf.math.log(y_pred)  # expect: KL401
+    log_q = tf.math.log(1.0 - y_pred)  # expect: KL401
+    return -tf.reduce_mean(2.0 * y_true * log_p + (1.0 - y_true) * log_q)
+""",
+        """\
+from keras import ops
+
+def poisson_nll(y_true, y_pred):
+    return ops.mean(y_pred - y_true * ops.log(y_pred))  # expect: KL401
+""",
+    )
+    valid = (
+        """\
+from keras import backend as K
+
+def bce_modified(y_true, y_pred):
+    y_pred = K.clip(y_pred, -1 + K.epsilon(), 1 - K.epsilon())
+    return -0.5 * K.mean((1 - y_true) * K.log(1 - y_pred) + (1 + y_true) * K.log(1 + y_pred))
+
+model.compile(optimizer="adam", loss=bce_modified)
+""",
+        """\
+import tensorflow as tf
+
+def weighted_bce(y_true, y_pred):
+    eps = 1e-7
+    log_p = tf.math.log(y_pred + eps)
+    log_q = tf.math.log(tf.maximum(1.0 - y_pred, eps))
+    return -tf.reduce_mean(2.0 * y_true * log_p + (1.0 - y_true) * log_q)
+""",
+        """\
+from keras import ops
+
+def poisson_nll(y_true, y_pred):
+    return ops.mean(y_pred - y_true * ops.log(y_pred + 1e-7))
+""",
+        """\
+import keras
+
+model.compile(optimizer="adam", loss=keras.losses.BinaryCrossentropy())
+""",
+        """\
+from keras import backend as K
+
+def logistic(y_true, logits):
+    return K.mean(K.log(1.0 + K.exp(-K.abs(logits))) + K.relu(logits) - y_true * logits)
+""",
+    )
+
+    def check(self, facts, options):
+        for function in facts.custom_functions:
+            for op in function.unguarded("log"):
+                yield Finding(op.span, self._message(op))
+
+    @staticmethod
+    def _message(op) -> str:
+        zero = zero_point(op.operand_text)
+        if zero is not None:
+            variable, value = zero
+            example, target = f"{variable} = {value}", variable
+        else:
+            example, target = f"{op.operand_text} = 0", "the argument"
+        return (
+            f"{op.text} in {op.function}: nothing keeps {op.operand_text} above 0 ({example} gives log(0) = -inf, "
+            f"NaN gradients); clip {target} or add an epsilon inside the log"
+        )

@@ -1,0 +1,104 @@
+from kerlint.diagnostic import Severity
+from kerlint.rule import Finding, Rule
+
+
+class UnguardedDivision(Rule):
+    code = "KL402"
+    name = "unguarded-division"
+    tag = "loss-numerics"
+    severity = Severity.WARNING
+    summary = "A division inside a custom loss or metric whose denominator, computed from y_true/y_pred, can be 0."
+    what_it_does = (
+        "Finds `/`, `/=` and divide functions (`tf.math.divide`, `keras.ops.divide` / `true_divide`, "
+        "`np.divide`, `tf.math.reciprocal`) inside custom losses and metrics whose denominator is computed "
+        "from y_true or y_pred and that nothing keeps away from 0 (no smoothing constant or epsilon added, "
+        "no clip, no `maximum`). Denominators that are constants, counts (`len`, `K.shape`, `tf.size`, a cast "
+        "of a shape) or not derived from the inputs are fine, and so is `tf.math.divide_no_nan`."
+    )
+    why_bad = (
+        "Sums and means over the inputs are 0 more often than they look: an image whose mask is empty, a "
+        "batch without positives, predictions that all collapsed to 0. Then the ratio is x/0 = inf or "
+        "0/0 = NaN, and one NaN loss poisons every weight on the next update. Dice, Jaccard/IoU, precision, "
+        "recall and masked means all divide by such sums."
+    )
+    fix = (
+        "Add a smoothing constant to numerator and denominator (`(2 * intersection + 1.0) / (union + 1.0)`, "
+        "the standard for Dice/Jaccard), add `K.epsilon()` to the denominator, or use "
+        "`tf.math.divide_no_nan` where 0/0 should count as 0."
+    )
+    references = (
+        "https://www.tensorflow.org/api_docs/python/tf/math/divide_no_nan",
+        "https://keras.io/api/losses/#creating-custom-losses",
+    )
+    invalid = (
+        """\
+from keras import backend as K
+
+def dice_coef(y_true, y_pred):
+    intersection = K.sum(y_true * y_pred)
+    return 2.0 * intersection / (K.sum(y_true) + K.sum(y_pred))  # expect: KL402
+
+def dice_loss(y_true, y_pred):
+    return 1.0 - dice_coef(y_true, y_pred)
+""",
+        """\
+import tensorflow as tf
+
+def masked_mse(y_true, y_pred):
+    mask = tf.cast(y_true > 0, tf.float32)
+    total = tf.reduce_sum(tf.square(y_pred - y_true) * mask)
+    return tf.math.divide(total, tf.reduce_sum(mask))  # expect: KL402
+""",
+        """\
+from keras import ops
+
+def recall(y_true, y_pred):
+    true_positives = ops.sum(ops.round(y_true * y_pred))
+    return true_positives / ops.sum(y_true)  # expect: KL402
+""",
+    )
+    valid = (
+        """\
+from keras import backend as K
+
+def dice_coef(y_true, y_pred, smooth=1.0):
+    intersection = K.sum(y_true * y_pred)
+    return (2.0 * intersection + smooth) / (K.sum(y_true) + K.sum(y_pred) + smooth)
+
+def dice_loss(y_true, y_pred):
+    return 1.0 - dice_coef(y_true, y_pred)
+""",
+        """\
+import tensorflow as tf
+
+def masked_mse(y_true, y_pred):
+    mask = tf.cast(y_true > 0, tf.float32)
+    total = tf.reduce_sum(tf.square(y_pred - y_true) * mask)
+    return tf.math.divide_no_nan(total, tf.reduce_sum(mask))
+""",
+        """\
+from keras import ops
+
+def recall(y_true, y_pred):
+    true_positives = ops.sum(ops.round(y_true * y_pred))
+    return true_positives / (ops.sum(y_true) + 1e-7)
+""",
+        """\
+import tensorflow as tf
+
+def mean_squared(y_true, y_pred):
+    n = tf.cast(tf.shape(y_true)[0], tf.float32)
+    return tf.reduce_sum(tf.square(y_pred - y_true)) / n
+""",
+    )
+
+    def check(self, facts, options):
+        for function in facts.custom_functions:
+            for op in function.unguarded("divide"):
+                yield Finding(
+                    op.span,
+                    f"{op.text} in {op.function}: the denominator {op.operand_text} is computed from y_true/y_pred "
+                    "and nothing keeps it away from 0 (an empty mask or all-zero predictions give x/0 = inf or "
+                    "0/0 = NaN); add a smoothing constant (+ 1.0 for Dice/Jaccard, + K.epsilon() otherwise) or "
+                    "use tf.math.divide_no_nan",
+                )

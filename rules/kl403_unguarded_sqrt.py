@@ -1,0 +1,90 @@
+from kerlint.diagnostic import Severity
+from kerlint.rule import Finding, Rule
+
+
+class UnguardedSqrt(Rule):
+    code = "KL403"
+    name = "unguarded-sqrt"
+    tag = "loss-numerics"
+    severity = Severity.WARNING
+    summary = "A sqrt inside a custom loss or metric whose argument, computed from y_true/y_pred, can be 0."
+    what_it_does = (
+        "Finds `sqrt` / `rsqrt` calls (`K.sqrt`, `keras.ops.sqrt`, `tf.math.sqrt`, `np.sqrt`) and fractional "
+        "powers such as `x ** 0.5` or `K.pow(x, 0.5)` inside custom losses and metrics whose argument is "
+        "computed from y_true or y_pred with no epsilon added and no clip or `maximum` keeping it above 0."
+    )
+    why_bad = (
+        "sqrt is finite at 0 but its gradient 1 / (2 sqrt(x)) is not: the moment the argument is exactly 0 "
+        "(a perfect prediction in an RMSE loss, two identical embeddings in a distance) back-propagation "
+        "multiplies inf by 0 and the weights become NaN. rsqrt(0) is inf outright. The classic RMSE loss "
+        "`K.sqrt(K.mean(K.square(y_pred - y_true)))` fails exactly when the model is doing well."
+    )
+    fix = (
+        "Add an epsilon inside the root: `K.sqrt(K.mean(K.square(y_pred - y_true)) + K.epsilon())`, or clip "
+        "the argument with `K.maximum(x, K.epsilon())`."
+    )
+    references = (
+        "https://keras.io/api/metrics/regression_metrics/#rootmeansquarederror-class",
+        "https://www.tensorflow.org/api_docs/python/tf/math/sqrt",
+    )
+    invalid = (
+        """\
+from keras import backend as K
+
+def rmse(y_true, y_pred):
+    return K.sqrt(K.mean(K.square(y_pred - y_true), axis=-1))  # expect: KL403
+
+model.compile(optimizer="adam", loss=rmse)
+""",
+        """\
+import tensorflow as tf
+
+def contrastive(y_true, y_pred):
+    distance = tf.math.sqrt(tf.reduce_sum(tf.square(y_pred), axis=-1))  # expect: KL403
+    return tf.reduce_mean(y_true * tf.square(distance) + (1 - y_true) * tf.square(tf.maximum(1.0 - distance, 0.0)))
+""",
+        """\
+from keras import ops
+
+def root_error(y_true, y_pred):
+    return ops.mean(ops.abs(y_pred - y_true) ** 0.5)  # expect: KL403
+""",
+    )
+    valid = (
+        """\
+from keras import backend as K
+
+def rmse(y_true, y_pred):
+    return K.sqrt(K.mean(K.square(y_pred - y_true), axis=-1) + K.epsilon())
+
+model.compile(optimizer="adam", loss=rmse)
+""",
+        """\
+import tensorflow as tf
+
+def contrastive(y_true, y_pred):
+    distance = tf.math.sqrt(tf.maximum(tf.reduce_sum(tf.square(y_pred), axis=-1), 1e-7))
+    return tf.reduce_mean(y_true * tf.square(distance) + (1 - y_true) * tf.square(tf.maximum(1.0 - distance, 0.0)))
+""",
+        """\
+from keras import ops
+
+def root_error(y_true, y_pred):
+    return ops.mean((ops.abs(y_pred - y_true) + 1e-6) ** 0.5)
+""",
+        """\
+import keras
+
+model.compile(optimizer="adam", loss="mse", metrics=[keras.metrics.RootMeanSquaredError()])
+""",
+    )
+
+    def check(self, facts, options):
+        for function in facts.custom_functions:
+            for op in function.unguarded("sqrt"):
+                yield Finding(
+                    op.span,
+                    f"{op.text} in {op.function}: nothing keeps {op.operand_text} above 0, and at 0 the root's "
+                    "gradient is infinite (1/(2*sqrt(x))), so an exact prediction gives NaN gradients; add an "
+                    f"epsilon inside: sqrt({op.operand_text} + K.epsilon())",
+                )

@@ -1,0 +1,73 @@
+from kerlint.diagnostic import Severity
+from kerlint.rule import Finding, Rule
+
+
+class UnguardedNegativePower(Rule):
+    code = "KL404"
+    name = "unguarded-negative-power"
+    tag = "loss-numerics"
+    severity = Severity.WARNING
+    summary = "A negative power inside a custom loss or metric of a value, computed from y_true/y_pred, that can be 0."
+    what_it_does = (
+        "Finds `x ** -k`, `K.pow(x, -k)`, `keras.ops.power(x, -k)`, `tf.math.pow(x, -k)` and `np.power(x, -k)` "
+        "with a negative exponent inside custom losses and metrics, where x is computed from y_true or y_pred "
+        "and nothing (an epsilon, a clip, a `maximum`) keeps it away from 0."
+    )
+    why_bad = (
+        "x ** -k is 1 / x ** k: at x = 0 it is inf, and its gradient -k x ** (-k-1) is inf too. Inverse-"
+        "frequency class weights computed from the batch's labels (`K.sum(y_true, axis=0) ** -2`, as in the "
+        "generalised Dice loss) are 0 for every class absent from the batch, so the loss turns inf/NaN on "
+        "the first batch that misses a class."
+    )
+    fix = "Add an epsilon to the base (`(K.sum(y_true, axis=0) + K.epsilon()) ** -2`) or clip it away from 0."
+    references = ("https://keras.io/api/losses/#creating-custom-losses",)
+    invalid = (
+        """\
+from keras import backend as K
+
+def generalized_dice_loss(y_true, y_pred):
+    weights = K.sum(y_true, axis=(0, 1, 2)) ** -2  # expect: KL404
+    numerator = K.sum(weights * K.sum(y_true * y_pred, axis=(0, 1, 2)))
+    denominator = K.sum(weights * K.sum(y_true + y_pred, axis=(0, 1, 2)))
+    return 1.0 - 2.0 * numerator / (denominator + K.epsilon())
+""",
+        """\
+import tensorflow as tf
+
+def inverse_error(y_true, y_pred):
+    return tf.reduce_mean(tf.math.pow(tf.abs(y_pred - y_true), -1.0))  # expect: KL404
+""",
+    )
+    valid = (
+        """\
+from keras import backend as K
+
+def generalized_dice_loss(y_true, y_pred):
+    weights = (K.sum(y_true, axis=(0, 1, 2)) + K.epsilon()) ** -2
+    numerator = K.sum(weights * K.sum(y_true * y_pred, axis=(0, 1, 2)))
+    denominator = K.sum(weights * K.sum(y_true + y_pred, axis=(0, 1, 2)))
+    return 1.0 - 2.0 * numerator / (denominator + K.epsilon())
+""",
+        """\
+import tensorflow as tf
+
+def inverse_error(y_true, y_pred):
+    return tf.reduce_mean(tf.math.pow(tf.maximum(tf.abs(y_pred - y_true), 1e-3), -1.0))
+""",
+        """\
+from keras import ops
+
+def squared_error(y_true, y_pred):
+    return ops.mean(ops.power(y_pred - y_true, 2))
+""",
+    )
+
+    def check(self, facts, options):
+        for function in facts.custom_functions:
+            for op in function.unguarded("power"):
+                yield Finding(
+                    op.span,
+                    f"{op.text} in {op.function}: a negative power of {op.operand_text}, which nothing keeps away "
+                    "from 0; at 0 it is inf and so is its gradient, so the loss turns inf/NaN; add an epsilon to "
+                    f"the base ({op.operand_text} + K.epsilon()) or clip it",
+                )

@@ -1,0 +1,111 @@
+from kerlint.diagnostic import Severity
+from kerlint.rule import Finding, Rule
+
+STABLE_FORMS = {
+    "softplus": ("log(1 + exp(x))", "softplus({x}) (K.softplus / keras.ops.softplus / tf.math.softplus)"),
+    "logsumexp": ("log(sum(exp(x)))", "logsumexp({x}) (keras.ops.logsumexp / tf.math.reduce_logsumexp)"),
+}
+
+
+class UnguardedExp(Rule):
+    code = "KL405"
+    name = "unguarded-exp"
+    tag = "loss-numerics"
+    severity = Severity.WARNING
+    summary = "An exp inside a custom loss or metric of a prediction-derived value that nothing bounds from above."
+    what_it_does = (
+        "Finds `exp` / `expm1` calls (`K.exp`, `keras.ops.exp`, `tf.math.exp`, `np.exp`) inside custom losses "
+        "and metrics whose argument is computed from y_true or y_pred with no clip or minimum bounding it "
+        "from above. Arguments that are evidently at most 0 (`-K.abs(x)`, `-K.square(x)`, "
+        "`x - K.max(x, axis=-1, keepdims=True)`) or bounded (sigmoid, tanh) are fine. `log(1 + exp(x))` and "
+        "`log(sum(exp(x)))` are reported once, at the exp, with their stable replacement."
+    )
+    why_bad = (
+        "exp overflows float32 to inf for arguments above about 88.7. Logits and log-variances are "
+        "unbounded, so a few large outputs make the loss inf and the gradients NaN, usually late in "
+        "training when the model grows confident. `log(1 + exp(x))` is inf for large x although its true "
+        "value is simply x."
+    )
+    fix = (
+        "Use the stable built-in form: softplus for log(1 + exp(x)), logsumexp for log(sum(exp(x))), "
+        "log_softmax / a crossentropy with `from_logits=True` for softmax-then-log. Otherwise bound the "
+        "argument: `K.exp(K.minimum(x, 50.0))`, or subtract the maximum first."
+    )
+    references = (
+        "https://www.tensorflow.org/api_docs/python/tf/math/softplus",
+        "https://www.tensorflow.org/api_docs/python/tf/math/reduce_logsumexp",
+        "https://keras.io/api/ops/nn/#logsoftmax-function",
+    )
+    invalid = (
+        """\
+from keras import backend as K
+
+def logistic_loss(y_true, y_pred):
+    return K.mean(K.log(1.0 + K.exp(-y_true * y_pred)))  # expect: KL405
+""",
+        """\
+import tensorflow as tf
+
+def heteroscedastic(y_true, y_pred):
+    mean, log_var = y_pred[..., 0], y_pred[..., 1]
+    precision = tf.math.exp(-log_var)  # expect: KL405
+    return tf.reduce_mean(0.5 * precision * tf.square(y_true[..., 0] - mean) + 0.5 * log_var)
+""",
+        """\
+from keras import ops
+
+def softmax_crossentropy(y_true, logits):
+    e = ops.exp(logits)  # expect: KL405
+    return -ops.mean(ops.sum(y_true * ops.log(e / ops.sum(e, axis=-1, keepdims=True)), axis=-1))
+""",
+    )
+    valid = (
+        """\
+from keras import backend as K
+
+def logistic_loss(y_true, y_pred):
+    return K.mean(K.softplus(-y_true * y_pred))
+""",
+        """\
+import tensorflow as tf
+
+def heteroscedastic(y_true, y_pred):
+    mean, log_var = y_pred[..., 0], y_pred[..., 1]
+    precision = tf.math.exp(-tf.clip_by_value(log_var, -20.0, 20.0))
+    return tf.reduce_mean(0.5 * precision * tf.square(y_true[..., 0] - mean) + 0.5 * log_var)
+""",
+        """\
+from keras import ops
+
+def softmax_crossentropy(y_true, logits):
+    shifted = logits - ops.max(logits, axis=-1, keepdims=True)
+    e = ops.exp(shifted)
+    return -ops.mean(ops.sum(y_true * ops.log(e / ops.sum(e, axis=-1, keepdims=True)), axis=-1))
+""",
+        """\
+from keras import backend as K
+
+def gaussian_similarity(y_true, y_pred):
+    return 1.0 - K.mean(K.exp(-K.square(y_pred - y_true)))
+""",
+    )
+
+    def check(self, facts, options):
+        for function in facts.custom_functions:
+            for op in function.unguarded("exp"):
+                yield Finding(op.span, self._message(op))
+
+    @staticmethod
+    def _message(op) -> str:
+        if op.idiom in STABLE_FORMS:
+            pattern, replacement = STABLE_FORMS[op.idiom]
+            return (
+                f"{op.text} in {op.function} is part of {pattern}: exp overflows float32 to inf once "
+                f"{op.operand_text} exceeds ~88.7, giving inf losses and NaN gradients; write "
+                f"{replacement.format(x=op.operand_text)} instead, which computes the same value stably"
+            )
+        return (
+            f"{op.text} in {op.function}: nothing bounds {op.operand_text} from above, and exp overflows float32 "
+            "to inf above ~88.7 (inf loss, NaN gradients); clip the argument (e.g. K.minimum(x, 50.0)) or use a "
+            "stable form (softplus, logsumexp, log_softmax)"
+        )

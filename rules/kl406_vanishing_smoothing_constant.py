@@ -1,0 +1,132 @@
+import struct
+
+from kerlint.diagnostic import Severity
+from kerlint.rule import Finding, Option, Rule
+
+FLOAT32_DIGITS = 2.0**24  # x + c == x in float32 once |x| > c * 2**24
+
+
+def float32(value: float) -> float:
+    return struct.unpack("f", struct.pack("f", value))[0]
+
+
+class VanishingSmoothingConstant(Rule):
+    code = "KL406"
+    name = "vanishing-smoothing-constant"
+    tag = "loss-numerics"
+    severity = Severity.WARNING
+    summary = "A smoothing constant or epsilon in a custom loss or metric is too small to matter in float32."
+    what_it_does = (
+        "Finds the positive constants that keep a ratio, log or sqrt finite inside custom losses and metrics "
+        "(`smooth = 1e-12` in `(intersection + smooth) / (union + smooth)`, `K.log(y_pred + 1e-10)`, the "
+        "bounds of `K.clip(y_pred, 1e-15, 1 - 1e-15)`) whose value is below `min-value`. It reports the line "
+        "that defines the constant (the assignment, the parameter default, or the literal), once per constant."
+    )
+    why_bad = (
+        "float32 keeps about 7 significant digits: x + 1e-12 == x for any |x| above ~1e-5, so such a constant "
+        "changes nothing except when the guarded value is exactly 0, and there it makes the ratio's gradient "
+        "about 1/smooth = 1e12. A single empty mask then produces a gigantic update that throws the weights "
+        "away; with SGD + momentum the loss jumps and plateaus at 1.0 (seed 000's Jaccard loss, smooth=1e-12). "
+        "In a clip, `1 - 1e-15` rounds to exactly 1.0 in float32, so the upper bound guards nothing."
+    )
+    fix = (
+        "Use smooth=1.0 for Dice/Jaccard-style ratios (the standard choice, which also keeps gradients "
+        "bounded for empty masks), or at least K.epsilon() (1e-7) for logs, clips and denominators."
+    )
+    references = (
+        "https://keras.io/api/utils/config_utils/#epsilon-function",
+        "Stack Overflow seed 000/001: how can my loss suddenly increase while training a CNN for image segmentation",
+    )
+    options = {"min-value": Option(1e-7, "smallest smoothing constant / epsilon not reported")}
+    invalid = (
+        """\
+from keras import backend as K
+
+def jaccard_coef_loss(y_true, y_pred):
+    smooth = 1e-12  # expect: KL406
+    intersection = K.sum(y_true * y_pred, axis=[0, -1, -2])
+    sum_ = K.sum(y_true + y_pred, axis=[0, -1, -2])
+    jac = (intersection + smooth) / (sum_ - intersection + smooth)
+    return 1 - K.mean(jac)
+""",
+        """\
+import tensorflow as tf
+
+def bce(y_true, y_pred, eps=1e-15):  # expect: KL406
+    y_pred = tf.clip_by_value(y_pred, eps, 1.0 - eps)
+    return -tf.reduce_mean(y_true * tf.math.log(y_pred) + (1.0 - y_true) * tf.math.log(1.0 - y_pred))
+""",
+        """\
+from keras import ops
+
+def iou(y_true, y_pred):
+    intersection = ops.sum(y_true * y_pred)
+    union = ops.sum(y_true) + ops.sum(y_pred) - intersection
+    return intersection / (union + 1e-10)  # expect: KL406
+""",
+    )
+    valid = (
+        """\
+from keras import backend as K
+
+def jaccard_coef_loss(y_true, y_pred):
+    smooth = 1.0
+    intersection = K.sum(y_true * y_pred, axis=[0, -1, -2])
+    sum_ = K.sum(y_true + y_pred, axis=[0, -1, -2])
+    jac = (intersection + smooth) / (sum_ - intersection + smooth)
+    return 1 - K.mean(jac)
+""",
+        """\
+import tensorflow as tf
+
+def bce(y_true, y_pred, eps=1e-7):
+    y_pred = tf.clip_by_value(y_pred, eps, 1.0 - eps)
+    return -tf.reduce_mean(y_true * tf.math.log(y_pred) + (1.0 - y_true) * tf.math.log(1.0 - y_pred))
+""",
+        """\
+from keras import ops
+
+def iou(y_true, y_pred):
+    intersection = ops.sum(y_true * y_pred)
+    union = ops.sum(y_true) + ops.sum(y_pred) - intersection
+    return intersection / (union + 1e-7)
+""",
+        """\
+from keras import backend as K
+
+def bce(y_true, y_pred):
+    y_pred = K.clip(y_pred, K.epsilon(), 1 - K.epsilon())
+    return -K.mean(y_true * K.log(y_pred) + (1 - y_true) * K.log(1 - y_pred))
+""",
+    )
+
+    def check(self, facts, options):
+        minimum = options["min-value"]
+        reported = set()
+        for function in facts.custom_functions:
+            for constant in function.small_constants:
+                if constant.value < minimum and constant.span not in reported:
+                    reported.add(constant.span)
+                    yield Finding(constant.span, self._message(constant), fix=self._fix(constant))
+
+    @staticmethod
+    def _message(constant) -> str:
+        value = constant.value
+        head = f"{constant.text} in {constant.function}: {value:g} is too small for float32"
+        if constant.how == "clip" and float32(1.0 - value) == 1.0:
+            return (
+                f"{head}: 1 - {value:g} rounds to exactly 1.0, so after {constant.use} 1 - x can still be 0 "
+                f"(log(1 - x) = -inf once x saturates), and at the lower bound the log's gradient is "
+                f"1/{value:g} = {1 / value:.0e}"
+            )
+        return (
+            f"{head}, which keeps ~7 significant digits: x + {value:g} == x for any |x| above "
+            f"~{value * FLOAT32_DIGITS:.0e}, so in {constant.use} it only acts when the guarded value is exactly 0 "
+            f"(an empty mask), and there the gradient reaches ~1/{value:g} = {1 / value:.0e}"
+        )
+
+    @staticmethod
+    def _fix(constant) -> str:
+        if "/" in constant.use or "divide" in constant.use:
+            return "Use smooth=1.0 (the standard for Dice/Jaccard), or at least K.epsilon() (1e-7)."
+        return "Use K.epsilon() (1e-7) or larger."

@@ -1,0 +1,110 @@
+from kerlint.diagnostic import Severity
+from kerlint.rule import Finding, Rule
+
+
+class UnnegatedLogLikelihood(Rule):
+    code = "KL407"
+    name = "unnegated-log-likelihood"
+    tag = "loss-numerics"
+    severity = Severity.ERROR
+    summary = "A custom loss returns a log-likelihood (a sum of log-probabilities) that is never negated."
+    what_it_does = (
+        "Follows the sign of a custom loss's returned value through unary minus, subtraction, multiplication "
+        "by constants and by target-derived weights (y_true, 1 - y_true, 1 + y_true), and reductions (mean, "
+        "sum). Reports the return when the value is a combination of log-probability terms (logs of the "
+        "prediction) with non-negative weights and no minus in front. When any weight's sign is unknown it "
+        "stays silent. Metrics are not checked: a log-likelihood metric is fine."
+    )
+    why_bad = (
+        "Each log-probability is <= 0, so such a 'loss' is <= 0 and the optimizer minimizes it by driving "
+        "the log terms toward log(0) = -inf: predictions run to the wrong end of their range instead of "
+        "fitting the targets, the loss falls without bound (often shown as a growing negative number) and "
+        "finally turns NaN. Seed 004's answer, `bce_modified`, returns "
+        "`(1.0/2.0) * ((1-y_true) * K.log(1-y_pred) + (1+y_true) * K.log(1+y_pred))` without the minus."
+    )
+    fix = "Negate the log-likelihood: return `-K.mean(...)` (a crossentropy is minus the mean log-likelihood)."
+    references = (
+        "https://keras.io/api/losses/probabilistic_losses/#binarycrossentropy-class",
+        "Stack Overflow seed 004 (answer): a modified binary crossentropy for tanh outputs",
+    )
+    invalid = (
+        """\
+from keras import backend as K
+
+def bce_modified(y_true, y_pred):
+    y_pred = K.clip(y_pred, -1 + K.epsilon(), 1 - K.epsilon())
+    return (1.0/2.0) * ((1-y_true) * K.log(1-y_pred) + (1+y_true) * K.log(1+y_pred))  # expect: KL407
+
+model.compile(optimizer="adam", loss=bce_modified)
+""",
+        """\
+import tensorflow as tf
+
+def categorical_ce(y_true, y_pred):
+    y_pred = tf.clip_by_value(y_pred, 1e-7, 1.0)
+    log_likelihood = tf.reduce_sum(y_true * tf.math.log(y_pred), axis=-1)
+    return tf.reduce_mean(log_likelihood)  # expect: KL407
+""",
+        """\
+from keras import ops
+
+class WeightedBCE:
+    def __call__(self, y_true, y_pred):
+        p = ops.clip(y_pred, 1e-7, 1 - 1e-7)
+        return ops.mean(3.0 * y_true * ops.log(p) + (1 - y_true) * ops.log(1 - p))  # expect: KL407
+""",
+    )
+    valid = (
+        """\
+from keras import backend as K
+
+def bce_modified(y_true, y_pred):
+    y_pred = K.clip(y_pred, -1 + K.epsilon(), 1 - K.epsilon())
+    return -(1.0/2.0) * ((1-y_true) * K.log(1-y_pred) + (1+y_true) * K.log(1+y_pred))
+
+model.compile(optimizer="adam", loss=bce_modified)
+""",
+        """\
+import tensorflow as tf
+
+def categorical_ce(y_true, y_pred):
+    y_pred = tf.clip_by_value(y_pred, 1e-7, 1.0)
+    return tf.reduce_mean(-tf.reduce_sum(y_true * tf.math.log(y_pred), axis=-1))
+""",
+        """\
+from keras import ops
+
+class WeightedBCE:
+    def __call__(self, y_true, y_pred):
+        p = ops.clip(y_pred, 1e-7, 1 - 1e-7)
+        return -ops.mean(3.0 * y_true * ops.log(p) + (1 - y_true) * ops.log(1 - p))
+""",
+        """\
+from keras import backend as K
+
+def dice_loss(y_true, y_pred, smooth=1.0):
+    intersection = K.sum(y_true * y_pred)
+    dice = (2.0 * intersection + smooth) / (K.sum(y_true) + K.sum(y_pred) + smooth)
+    return 1 - dice
+""",
+        """\
+from keras import backend as K
+
+def log_likelihood(y_true, y_pred):
+    return K.mean(y_true * K.log(K.clip(y_pred, K.epsilon(), 1.0)))
+
+def nll(y_true, y_pred):
+    return -log_likelihood(y_true, y_pred)
+""",
+    )
+
+    def check(self, facts, options):
+        for function in facts.custom_functions:
+            found = function.unnegated_log_likelihood
+            if found is not None:
+                yield Finding(
+                    found.span,
+                    f"{found.function} returns {found.text}: a sum of log-probabilities with non-negative weights "
+                    "that is never negated, so the loss is <= 0 and minimizing it drives predictions toward "
+                    "log(0) = -inf instead of fitting the targets; negate it (return -...)",
+                )
