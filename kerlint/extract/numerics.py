@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import wraps
 from typing import Callable, Iterator
@@ -193,11 +194,7 @@ class Evaluator:
 
     def math_name(self, call: cst.Call) -> str | None:
         """`K.log(...)` -> "log" when the callee is a tensor-math function of a known namespace."""
-        name = self.ctx.callee(call)
-        if not name or "." not in name:
-            return None
-        namespace, _, last = name.rpartition(".")
-        return last if namespace in MATH_NAMESPACES else None
+        return self.module.math_name(call)
 
     def user_function(self, call: cst.Call) -> bool:
         return isinstance(call.func, cst.Name) and call.func.value in self.ctx.tables.functions
@@ -221,14 +218,15 @@ class Evaluator:
             scope, at = self.ctx.tables.function_scope.get(scope), None
 
     def _latest(self, bindings: list[Binding], at: Position | None) -> Binding | None:
+        """The last binding complete before `at` (any binding's value when `at` is None)."""
         if at is None:
             return bindings[-1]
-        visible = [b for b in bindings if self._end(b.node) <= at]
+        ends, ordered = self.module.binding_ends(bindings)
+        if ordered:
+            index = bisect_right(ends, at)
+            return bindings[index - 1] if index else None
+        visible = [binding for binding, end in zip(bindings, ends) if end <= at]
         return visible[-1] if visible else None
-
-    def _end(self, node: cst.CSTNode) -> Position:
-        span = self.ctx.span(node)
-        return span.end_line, span.end_col
 
     def _binding_value(self, binding: Binding, scope: Scope) -> Resolved:
         if binding.param_of is not None:
@@ -718,18 +716,43 @@ def _unpack(value: cst.BaseExpression | None, path: tuple[int, ...]) -> tuple[cs
 
 
 def _operands(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The sub-expressions an expression reads (never keyword names, attribute names or lambda bodies)."""
-    if isinstance(node, cst.Lambda):
+    """The sub-expressions an expression reads (never keyword names, attribute names or lambda bodies).
+
+    Common node types are taken apart directly: libcst's generic `children` runs a visitor and costs
+    far more than the analysis itself."""
+    reader = _OPERAND_READERS.get(type(node))
+    if reader is not None:
+        return reader(node)
+    if isinstance(node, (cst.BaseNumber, cst.BaseString, cst.Name, cst.Lambda, cst.Ellipsis)):
         return []
-    if isinstance(node, cst.Attribute):
-        return [node.value]
-    if isinstance(node, cst.Arg):
-        return [node.value]
-    if isinstance(node, cst.Call):
-        return [arg.value for arg in node.args]
     return [child for child in node.children if isinstance(child, EXPRESSION_PARTS)]
 
 
+def _slice_operands(element: cst.SubscriptElement) -> list[cst.CSTNode]:
+    part = element.slice
+    if isinstance(part, cst.Index):
+        return [part.value]
+    return [bound for bound in (part.lower, part.upper, part.step) if bound is not None]
+
+
+_OPERAND_READERS = {
+    cst.BinaryOperation: lambda node: [node.left, node.right],
+    cst.BooleanOperation: lambda node: [node.left, node.right],
+    cst.UnaryOperation: lambda node: [node.expression],
+    cst.Comparison: lambda node: [node.left, *(target.comparator for target in node.comparisons)],
+    cst.Call: lambda node: [arg.value for arg in node.args],
+    cst.Arg: lambda node: [node.value],
+    cst.Attribute: lambda node: [node.value],
+    cst.Subscript: lambda node: [node.value, *(part for element in node.slice for part in _slice_operands(element))],
+    cst.Tuple: lambda node: [element.value for element in node.elements],
+    cst.List: lambda node: [element.value for element in node.elements],
+    cst.Set: lambda node: [element.value for element in node.elements],
+    cst.IfExp: lambda node: [node.test, node.body, node.orelse],
+    cst.NamedExpr: lambda node: [node.value],
+    cst.Await: lambda node: [node.expression],
+    cst.StarredElement: lambda node: [node.value],
+    cst.Element: lambda node: [node.value],
+}
 EXPRESSION_PARTS = (cst.BaseExpression, cst.BaseElement, cst.BaseDictElement, cst.SubscriptElement, cst.BaseSlice,
                     cst.ComparisonTarget, cst.CompFor, cst.CompIf, cst.FormattedStringExpression)
 
@@ -929,32 +952,18 @@ def _function_range(name: str, inner: Range) -> Range:
 # --- the ops inside a function body ------------------------------------------------------------------
 
 
-class _OpFinder(cst.CSTVisitor):
-    """Calls, binary operations and augmented assignments of one function body (not nested defs)."""
+def _is_op_node(node: cst.CSTNode) -> bool:
+    """Calls, divisions and powers, and their augmented assignments: where numeric ops can be."""
+    kind = type(node)
+    if kind is cst.Call:
+        return True
+    if kind is cst.BinaryOperation:
+        return type(node.operator) in (cst.Divide, cst.Power)
+    return kind is cst.AugAssign and type(node.operator) in (cst.DivideAssign, cst.PowerAssign)
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.nodes: list[cst.CSTNode] = []
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.nodes.append(node)
-
-    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
-        if isinstance(node.operator, (cst.Divide, cst.Power)):
-            self.nodes.append(node)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.operator, (cst.DivideAssign, cst.PowerAssign)):
-            self.nodes.append(node)
+def _inside(position: Position, span: Span) -> bool:
+    return (span.line, span.col) <= position < (span.end_line, span.end_col)
 
 
 @dataclass(frozen=True)
@@ -1073,6 +1082,9 @@ class ModuleAnalysis:
         self._in_progress: set[int] = set()
         self._methods: dict[cst.ClassDef, list[cst.FunctionDef]] = {}
         self._passed: dict[int, tuple[cst.BaseExpression, Where] | None] = {}
+        self._ends: dict[int, tuple[list[Position], bool]] = {}
+        self._math_names: dict[int, str | None] = {}
+        self._op_index: tuple[list[Position], list[cst.CSTNode]] | None = None
         self.depth = 0  # recursion depth of the Evaluators' analyses, shared so helper calls count too
 
     # --- shared services -----------------------------------------------------------------------------
@@ -1090,6 +1102,43 @@ class ModuleAnalysis:
             if (span.line, span.col) <= position <= (span.end_line, span.end_col):
                 return method
         return None
+
+    def math_name(self, call: cst.Call) -> str | None:
+        key = id(call)
+        if key not in self._math_names:
+            name = self.ctx.callee(call)
+            namespace, _, last = (name or "").rpartition(".")
+            self._math_names[key] = last if namespace in MATH_NAMESPACES else None
+        return self._math_names[key]
+
+    def binding_ends(self, bindings: list[Binding]) -> tuple[list[Position], bool]:
+        """Where each binding of a list takes effect (the end of its statement), and whether those
+        positions are in order (they are, unless walrus targets nest)."""
+        key = id(bindings)
+        if key not in self._ends:
+            ends = [(span.end_line, span.end_col) for span in map(self.ctx.span, (b.node for b in bindings))]
+            self._ends[key] = (ends, ends == sorted(ends))
+        return self._ends[key]
+
+    def op_nodes(self, function: cst.FunctionDef) -> list[cst.CSTNode]:
+        """The calls, divisions and powers of one function body, in source order, leaving out nested
+        functions, classes and lambdas (analyzed on their own, or not at all)."""
+        if self._op_index is None:
+            found = sorted((((span[0], span[1]), node) for node, span in self.ctx.ranges.items() if _is_op_node(node)),
+                           key=lambda item: item[0])
+            self._op_index = ([start for start, _ in found], [node for _, node in found])
+        starts, nodes = self._op_index
+        body = self.ctx.span(function.body)
+        low, high = bisect_left(starts, (body.line, body.col)), bisect_right(starts, (body.end_line, body.end_col))
+        nested = self._nested_spans(function)
+        return [node for start, node in zip(starts[low:high], nodes[low:high])
+                if not any(_inside(start, span) for span in nested)]
+
+    def _nested_spans(self, function: cst.FunctionDef) -> list[Span]:
+        body = self.ctx.span(function.body)
+        inner = [f for f, scope in self.ctx.tables.function_scope.items() if scope is function]
+        spans = [self.ctx.span(node) for node in [*inner, *self.ctx.tables.lambdas]]
+        return [span for span in spans if _inside((span.line, span.col), body)]
 
     def argument_passed(self, parameter: Binding) -> tuple[cst.BaseExpression, Where] | None:
         """The argument given for a factory's (or a Loss class's __init__'s) parameter where the
@@ -1118,8 +1167,7 @@ class ModuleAnalysis:
             name = owner.name.value
         else:
             return []
-        return [site for site in self.ctx.tables.calls
-                if isinstance(site.call.func, cst.Name) and site.call.func.value == name]
+        return [site for site in self.ctx.calls_named(name) if isinstance(site.call.func, cst.Name)]
 
     @staticmethod
     def _argument_for(call: cst.Call, function: cst.FunctionDef, parameter: str) -> cst.BaseExpression | None:
@@ -1305,17 +1353,16 @@ class ModuleAnalysis:
         return ".".join(reversed(parts))
 
     def _numeric_ops(self, evaluator: Evaluator, name: str) -> tuple[list[NumericOp], list[SmallConstant]]:
-        finder = _OpFinder()
-        evaluator.function.body.visit(finder)
+        nodes = self.op_nodes(evaluator.function)
         classified = []
-        for node in finder.nodes:
+        for node in nodes:
             where = (evaluator.function, evaluator.start(node))
             op = _classify(evaluator, node, where)
             if op is not None:
                 classified.append((op, where))
         idioms = self._idioms(evaluator, classified)
         ops, constants = [], {}
-        for call, source in self._bound_constants(evaluator, finder.nodes):
+        for call, source in self._bound_constants(evaluator, nodes):
             constants.setdefault(source.span, _small_constant(source, name, self.ctx.text(call)))
         for op, where in classified:
             numeric, guard = self._numeric_op(evaluator, op, where, name, idioms.get(id(op.node)))
