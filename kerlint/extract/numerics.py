@@ -61,7 +61,8 @@ PASSTHROUGH = frozenset({
     "reshape", "flatten", "batch_flatten", "squeeze", "expand_dims", "transpose", "permute_dimensions", "cast",
     "gather", "gather_nd", "stop_gradient", "identity", "convert_to_tensor", "boolean_mask", "tile", "repeat",
     "concatenate", "concat", "stack", "ravel", "asarray", "array", "constant", "cast_to_floatx", "float32",
-    "float64", "tensor", "sort", "take", "take_along_axis", "broadcast_to", "resize_images",
+    "float64", "tensor", "sort", "take", "take_along_axis", "broadcast_to", "resize_images", "split", "unstack",
+    "unpack", "slice", "strided_slice",
 })
 # Counts: derived from the inputs' shapes, never zero because of their values.
 COUNTS = frozenset({"shape", "int_shape", "size", "ndim", "rank", "len", "ones_like", "zeros_like", "ones", "zeros",
@@ -264,31 +265,35 @@ class Evaluator:
         return Resolved(value=value, where=(method, self.start(binding.node)), exact=exact, binding=binding)
 
     # --- taint ---------------------------------------------------------------------------------------
-    @_analysis(False)
     def tainted(self, expr: cst.CSTNode, where: Where) -> bool:
+        return bool(self.taint(expr, where))
+
+    @_analysis(frozenset())
+    def taint(self, expr: cst.CSTNode, where: Where) -> frozenset[str]:
+        """The kinds of input ("target", "prediction", "derived") an expression is computed from."""
         resolved = self.resolve(expr, where) if isinstance(expr, (cst.Name, cst.Attribute)) else None
         if resolved is not None:
             if resolved.source is not None:
-                return True
-            return resolved.value is not None and self.tainted(resolved.value, resolved.where)
+                return frozenset((resolved.source,))
+            return self.taint(resolved.value, resolved.where) if resolved.value is not None else NO_TAINT
         if isinstance(expr, cst.Name) or _is_self_attribute(expr):
-            return False
+            return NO_TAINT
         if isinstance(expr, cst.Attribute):
-            return expr.attr.value not in SHAPE_ATTRIBUTES and self.tainted(expr.value, where)
+            return NO_TAINT if expr.attr.value in SHAPE_ATTRIBUTES else self.taint(expr.value, where)
         if isinstance(expr, cst.Call):
-            return self._call_tainted(expr, where)
-        return any(self.tainted(child, where) for child in _operands(expr))
+            return self._call_taint(expr, where)
+        return _union_taint(self.taint(child, where) for child in _operands(expr))
 
-    def _call_tainted(self, call: cst.Call, where: Where) -> bool:
+    def _call_taint(self, call: cst.Call, where: Where) -> frozenset[str]:
         name = self.math_name(call) or _builtin_name(call)
         if name in COUNTS:
-            return False
+            return NO_TAINT
+        arguments = _union_taint(self.taint(arg.value, where) for arg in call.args)
         if isinstance(call.func, cst.Attribute) and self.ctx.callee(call) is None:
             if call.func.attr.value in COUNTS or call.func.attr.value in SHAPE_ATTRIBUTES:
-                return False  # y_pred.get_shape(), x.numel()-style counts
-            if self.tainted(call.func.value, where):
-                return True  # a method of a tainted tensor: y_pred.sum()
-        return any(self.tainted(arg.value, where) for arg in call.args)
+                return NO_TAINT  # y_pred.get_shape(), x.numel()-style counts
+            return arguments | self.taint(call.func.value, where)  # a method of a tensor: y_pred.sum()
+        return arguments
 
     def source_kind(self, expr: cst.BaseExpression, where: Where) -> str | None:
         """How a helper's parameter is tainted by this argument: the caller's own kind when the argument
@@ -396,8 +401,9 @@ class Evaluator:
             return Guard(self.ctx.text(expr), _maybe(self.constant_source(expr, where)))
         if isinstance(expr, (cst.Name, cst.Attribute)):
             resolved = self.resolve(expr, where)
-            if resolved is None or resolved.value is None or not resolved.exact:
+            if resolved is None or resolved.value is None:
                 return None if resolved is None or resolved.source is not None else ASSUMED
+            # an element of an unpacked value (`a, b = K.split(y_pred, 2)`) is judged by the whole
             return self.positive(resolved.value, resolved.where, denominator)
         if isinstance(expr, cst.BinaryOperation):
             return self._binary_positive(expr, where, denominator)
@@ -608,7 +614,7 @@ class Evaluator:
             return TOP
         if resolved.source is not None:
             return ASSUMPTIONS[assumption].get(resolved.source, TOP)
-        if resolved.value is None or not resolved.exact:
+        if resolved.value is None:
             return TOP
         return self.range(resolved.value, resolved.where, assumption)
 
@@ -618,9 +624,20 @@ class Evaluator:
         if isinstance(expr.operator, cst.Power):
             exponent = self.value(expr.right, where)
             return _power(self.range(expr.left, where, assumption), exponent)
-        left, right = self.range(expr.left, where, assumption), self.range(expr.right, where, assumption)
+        if isinstance(expr.operator, (cst.Multiply, cst.Divide)):
+            left, right = self._factor_range(expr.left, where, assumption), self._factor_range(expr.right, where, assumption)
+        else:
+            left, right = self.range(expr.left, where, assumption), self.range(expr.right, where, assumption)
         combine = {cst.Add: _add, cst.Subtract: _subtract, cst.Multiply: _multiply, cst.Divide: _divide}.get(type(expr.operator))
         return combine(left, right) if combine else TOP
+
+    def _factor_range(self, expr: cst.BaseExpression, where: Where, assumption: str) -> Range:
+        """For a log-likelihood's sign, a weight computed from the prediction (p in p * log(p), focal
+        loss's (1 - p) ** gamma) counts as unknown: those losses do not run to -inf."""
+        found = self.range(expr, where, assumption)
+        if assumption == "likelihood" and not found.has_log and self.taint(expr, where) & {"prediction", "derived"}:
+            return TOP
+        return found
 
     def _minus_own_maximum(self, expr: cst.BinaryOperation) -> bool:
         """`x - K.max(x, ...)` (the log-sum-exp shift) is never positive."""
@@ -696,6 +713,16 @@ AUGMENTED_OPERATORS = {cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract,
 
 
 # --- expression helpers ------------------------------------------------------------------------------
+
+
+NO_TAINT: frozenset[str] = frozenset()
+
+
+def _union_taint(parts) -> frozenset[str]:
+    result = NO_TAINT
+    for part in parts:
+        result = result | part
+    return result
 
 
 def _is_self_attribute(expr: cst.CSTNode) -> bool:
@@ -890,7 +917,7 @@ def _sum(a: Range) -> Range:
 def _power(base: Range, exponent: float | None) -> Range:
     if exponent is None:
         return TOP
-    if exponent == int(exponent) and int(exponent) % 2 == 0 and exponent > 0:
+    if exponent > 0 and math.isfinite(exponent) and exponent.is_integer() and int(exponent) % 2 == 0:
         magnitude = _abs(base)
         return Range(_safe_pow(magnitude.lo, exponent), _safe_pow(magnitude.hi, exponent), base.has_log)
     if base.lo >= 0 and exponent > 0:
@@ -971,6 +998,7 @@ class _Op:
     kind: str
     operand: cst.BaseExpression
     node: cst.CSTNode
+    numerator: cst.BaseExpression | None = None  # for divisions
 
 
 def _classify(evaluator: Evaluator, node: cst.CSTNode, where: Where) -> _Op | None:
@@ -978,11 +1006,11 @@ def _classify(evaluator: Evaluator, node: cst.CSTNode, where: Where) -> _Op | No
         return _classify_call(evaluator, node, where)
     if isinstance(node, cst.BinaryOperation):
         if isinstance(node.operator, cst.Divide):
-            return _Op("divide", node.right, node)
+            return _Op("divide", node.right, node, node.left)
         return _power_op(evaluator, node, node.left, node.right, where)
     if isinstance(node, cst.AugAssign):
         if isinstance(node.operator, cst.DivideAssign):
-            return _Op("divide", node.value, node)
+            return _Op("divide", node.value, node, node.target)
         return _power_op(evaluator, node, node.target, node.value, where)
     return None
 
@@ -994,7 +1022,7 @@ def _classify_call(evaluator: Evaluator, call: cst.Call, where: Where) -> _Op | 
     first = _argument(call, 0, ("x", "a", "input", "x1"))
     if name in DIVIDES:
         denominator = _argument(call, 1, ("y", "x2", "b"))
-        return _Op("divide", denominator, call) if denominator is not None else None
+        return _Op("divide", denominator, call, first) if denominator is not None else None
     if first is None:
         return None
     if name in LOGS:
@@ -1394,12 +1422,23 @@ class ModuleAnalysis:
         depends = evaluator.tainted(op.operand, where)
         if op.kind == "exp":
             guard = evaluator.exp_guard(op.operand, where)
+        elif op.kind == "divide" and self._normalizes(evaluator, op):
+            guard = Guard("normalization by its own sum")
         else:
             guard = evaluator.positive(op.operand, where, op.kind == "divide")
         numeric = NumericOp(kind=op.kind, text=self.ctx.text(op.node), span=self.ctx.span(op.node), function=name,
                             depends_on_prediction=depends, guard=guard.text if guard else None,
                             operand_text=self.ctx.text(op.operand), idiom=idiom)
         return numeric, guard
+
+    def _normalizes(self, evaluator: Evaluator, op: _Op) -> bool:
+        """`y_pred / K.sum(y_pred, axis=-1, keepdims=True)`: the sum is 0 only if every entry is, which
+        a probability output never is (a relu output feeding a crossentropy is activation-loss's case)."""
+        denominator = op.operand
+        if op.numerator is None or not isinstance(denominator, cst.Call) or evaluator.math_name(denominator) not in SUMS:
+            return False
+        summed = _argument(denominator, 0, ("x", "input_tensor"))
+        return summed is not None and self.ctx.text(summed) == self.ctx.text(op.numerator)
 
     def _idioms(self, evaluator: Evaluator, classified: list[tuple[_Op, Where]]) -> dict[int, str]:
         """exp calls that are part of log(1 + exp(x)) ("softplus") or log(sum(exp(x))) ("logsumexp")."""
