@@ -6,9 +6,11 @@ Three questions are asked of every expression inside a custom loss or metric, by
   received them)? Shapes, sizes and lengths of the inputs are counts, not values, and stay untainted.
 - guard: what keeps it in the safe domain of log / sqrt / a denominator (strictly above 0): a clip
   with a positive lower bound, `maximum(x, c > 0)`, an epsilon added (a small literal, a named
-  constant, `K.epsilon()`, `np.finfo(..).eps`), a strictly positive function (exp, softplus, sigmoid,
-  softmax), or a complement `c - x` of an input clipped below c. For exp, what bounds the argument
-  from above (a clip or minimum, or a value evidently <= 0 such as `-K.abs(x)` or `x - K.max(x)`).
+  constant, a trailing `+ 1.` smoothing, `K.epsilon()`, `np.finfo(..).eps`), a strictly positive
+  function (exp, softplus, sigmoid, softmax), or a complement `c - x` of an input clipped below c.
+  A leading literal (`1 - y_pred`, `1 + y_pred`) shifts the input and guards nothing: a tanh output
+  reaches -1. For exp, what bounds the argument from above (a clip or minimum, or a value evidently
+  <= 0 such as `-K.abs(x)` or `x - K.max(x)`).
 - range: an interval with assumptions about the inputs, for the sign of the returned value (a loss
   that is a never-negated log-likelihood).
 
@@ -387,13 +389,13 @@ class Evaluator:
 
     # --- what keeps a value strictly above 0 (log, sqrt, negative powers, denominators) -------------------
     @_analysis(ASSUMED)
-    def positive(self, expr: cst.BaseExpression, where: Where, denominator: bool = False) -> Guard | None:
-        guard = self._positive_by_structure(expr, where, denominator)
+    def positive(self, expr: cst.BaseExpression, where: Where) -> Guard | None:
+        guard = self._positive_by_structure(expr, where)
         if guard is None and self.range(expr, where, "guard").lo > 0:
             guard = Guard(self.ctx.text(expr))
         return guard
 
-    def _positive_by_structure(self, expr: cst.BaseExpression, where: Where, denominator: bool) -> Guard | None:
+    def _positive_by_structure(self, expr: cst.BaseExpression, where: Where) -> Guard | None:
         literal = _literal_number(expr)
         if literal is not None:
             return Guard(self.ctx.text(expr)) if literal > 0 else None
@@ -404,39 +406,41 @@ class Evaluator:
             if resolved is None or resolved.value is None:
                 return None if resolved is None or resolved.source is not None else ASSUMED
             # an element of an unpacked value (`a, b = K.split(y_pred, 2)`) is judged by the whole
-            return self.positive(resolved.value, resolved.where, denominator)
+            return self.positive(resolved.value, resolved.where)
         if isinstance(expr, cst.BinaryOperation):
-            return self._binary_positive(expr, where, denominator)
+            return self._binary_positive(expr, where)
         if isinstance(expr, cst.Call):
-            return self._call_positive(expr, where, denominator)
+            return self._call_positive(expr, where)
         if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Plus):
-            return self.positive(expr.expression, where, denominator)
+            return self.positive(expr.expression, where)
         if isinstance(expr, cst.Subscript):
-            return self.positive(expr.value, where, denominator)
+            return self.positive(expr.value, where)
         if isinstance(expr, cst.IfExp):
-            return _both(self.positive(expr.body, where, denominator), self.positive(expr.orelse, where, denominator))
+            return _both(self.positive(expr.body, where), self.positive(expr.orelse, where))
         return None
 
-    def _binary_positive(self, expr: cst.BinaryOperation, where: Where, denominator: bool) -> Guard | None:
+    def _binary_positive(self, expr: cst.BinaryOperation, where: Where) -> Guard | None:
         if isinstance(expr.operator, (cst.Add, cst.Subtract)):
-            return self._sum_positive(_additive_terms(expr), where, denominator)
+            return self._sum_positive(_additive_terms(expr), where)
         if isinstance(expr.operator, (cst.Multiply, cst.Divide)):
-            return _both(self.positive(expr.left, where, denominator), self.positive(expr.right, where, denominator))
+            return _both(self.positive(expr.left, where), self.positive(expr.right, where))
         if isinstance(expr.operator, cst.Power):
-            return self.positive(expr.left, where, denominator)
+            return self.positive(expr.left, where)
         return None
 
-    def _sum_positive(self, terms: list[tuple[int, cst.BaseExpression]], where: Where, denominator: bool) -> Guard | None:
-        for sign, term in terms:
+    def _sum_positive(self, terms: list[tuple[int, cst.BaseExpression]], where: Where) -> Guard | None:
+        for index, (sign, term) in enumerate(terms):
             if sign > 0:
-                guard = self._epsilon_term(term, where, denominator)
+                guard = self._epsilon_term(term, where, trailing=index > 0)
                 if guard is not None:
                     return guard
-        return self._positive_addends(terms, where, denominator) or self._clipped_complement(terms, where)
+        return self._positive_addends(terms, where) or self._clipped_complement(terms, where)
 
-    def _epsilon_term(self, term: cst.BaseExpression, where: Where, denominator: bool) -> Guard | None:
+    def _epsilon_term(self, term: cst.BaseExpression, where: Where, trailing: bool) -> Guard | None:
         """An addend that reads as an epsilon: a machine epsilon, a named positive constant, a small
-        literal (any positive literal in a denominator), or an untainted value of unknown size."""
+        literal, a trailing literal of 1 or more (`intersection + 1.`, smoothing), or an untainted value
+        of unknown size. A leading literal (`1 - y_pred`, `1 + y_pred`, `0.5 + 0.5 * p`) is a complement
+        or a shift of the input: it does not keep the value away from 0."""
         if self.tainted(term, where):
             return None
         text = self.ctx.text(term)
@@ -448,15 +452,15 @@ class Evaluator:
             return None if evidently_negative or _literal_like(term) else Guard(text)
         if value <= 0:
             return None
-        if _literal_like(term) and value > EPSILON_LITERAL_MAX and not denominator:
-            return None  # `1 - p`, `0.5 + 0.5 * p`: a shift, not a guard
+        if _literal_like(term) and value > EPSILON_LITERAL_MAX and not (trailing and value >= 1):
+            return None
         return Guard(text, _maybe(self.constant_source(term, where)))
 
-    def _positive_addends(self, terms, where: Where, denominator: bool) -> Guard | None:
+    def _positive_addends(self, terms, where: Where) -> Guard | None:
         """`t + 1` where t is guarded: all addends positive or non-negative, one of them positive."""
         if any(sign < 0 for sign, _ in terms):
             return None
-        guards = [self.positive(term, where, denominator) for _, term in terms]
+        guards = [self.positive(term, where) for _, term in terms]
         if not any(guards):
             return None
         if all(g is not None or self.range(term, where, "guard").lo >= 0 for g, (_, term) in zip(guards, terms)):
@@ -510,17 +514,17 @@ class Evaluator:
                 return Guard(self.ctx.text(call))
         return None
 
-    def _call_positive(self, call: cst.Call, where: Where, denominator: bool) -> Guard | None:
+    def _call_positive(self, call: cst.Call, where: Where) -> Guard | None:
         name = self.math_name(call)
         first = _argument(call, 0, ("x", "t", "a"))
         if name in CLIPS:
             return self.clip_floor_guard(call, where)
         if name in MAXIMUMS:
-            return self.maximum_guard(call, where, denominator)
+            return self.maximum_guard(call, where)
         if name in STRICTLY_POSITIVE or name in SELECTORS:
             return Guard(self.ctx.text(call))
         if name in PASSTHROUGH or name in SUMS or name in SAME_RANGE_REDUCTIONS or name in ("sqrt", "square", "abs", "pow", "power"):
-            return self.positive(first, where, denominator) if first is not None else None
+            return self.positive(first, where) if first is not None else None
         if name is None and (self.user_function(call) or self.ctx.callee(call) is not None):
             return Guard(self.ctx.text(call))  # a helper or an API we don't model: assume it guards
         if name is not None and name not in KNOWN_MATH:
@@ -536,7 +540,7 @@ class Evaluator:
             return None
         return Guard(self.ctx.text(call), _maybe(self.constant_source(low, where, "clip")))
 
-    def maximum_guard(self, call: cst.Call, where: Where, denominator: bool) -> Guard | None:
+    def maximum_guard(self, call: cst.Call, where: Where) -> Guard | None:
         for arg in call.args[:2]:
             if self.tainted(arg.value, where):
                 continue
@@ -545,20 +549,23 @@ class Evaluator:
                 value = KERAS_DEFAULT_EPSILON
             if value is None or value > 0:
                 return Guard(self.ctx.text(call), _maybe(self.constant_source(arg.value, where, "maximum")))
-        guards = [self.positive(arg.value, where, denominator) for arg in call.args[:2]]
+        guards = [self.positive(arg.value, where) for arg in call.args[:2]]
         return next((g for g in guards if g is not None), None)
 
     # --- what bounds an exp argument from above ----------------------------------------------------------
     def exp_guard(self, expr: cst.BaseExpression, where: Where) -> Guard | None:
-        bounding = self.find(expr, where, self._is_upper_clip)
+        bounding = self.find(expr, where, self._bounds_or_hides)
         if bounding is not None:
             return Guard(self.ctx.text(bounding))
         if self.range(expr, where, "exp").hi <= EXP_SAFE_ARGUMENT:
             return Guard(f"{self.ctx.text(expr)} <= {EXP_SAFE_ARGUMENT:g}")
         return None
 
-    def _is_upper_clip(self, node: cst.CSTNode, where: Where) -> bool:
-        return isinstance(node, cst.Call) and (self.math_name(node) in CLIPS or self.math_name(node) in MINIMUMS)
+    def _bounds_or_hides(self, node: cst.CSTNode, where: Where) -> bool:
+        """A clip or minimum bounds an exp's argument; a helper's result is assumed bounded."""
+        if not isinstance(node, cst.Call):
+            return False
+        return self.math_name(node) in CLIPS or self.math_name(node) in MINIMUMS or self.user_function(node)
 
     # --- generic search through an expression and the names it reads ------------------------------------
     def find(self, expr: cst.CSTNode, where: Where, test: Callable[[cst.CSTNode, Where], bool]) -> cst.CSTNode | None:
@@ -1412,7 +1419,7 @@ class ModuleAnalysis:
             if name in CLIPS and first is not None and evaluator.tainted(first, where):
                 guard = evaluator.clip_floor_guard(node, where)
             elif name in MAXIMUMS and any(evaluator.tainted(arg.value, where) for arg in node.args[:2]):
-                guard = evaluator.maximum_guard(node, where, False)
+                guard = evaluator.maximum_guard(node, where)
             else:
                 continue
             for source in guard.constants if guard is not None else ():
@@ -1425,7 +1432,7 @@ class ModuleAnalysis:
         elif op.kind == "divide" and self._normalizes(evaluator, op):
             guard = Guard("normalization by its own sum")
         else:
-            guard = evaluator.positive(op.operand, where, op.kind == "divide")
+            guard = evaluator.positive(op.operand, where)
         numeric = NumericOp(kind=op.kind, text=self.ctx.text(op.node), span=self.ctx.span(op.node), function=name,
                             depends_on_prediction=depends, guard=guard.text if guard else None,
                             operand_text=self.ctx.text(op.operand), idiom=idiom)
