@@ -863,3 +863,50 @@ def test_weird_code_still_finds_what_is_plain():
     assert (3, "KL401") in numerics(WEIRD["recursion"])
     assert numerics(WEIRD["nested defs and classes"]) == [(6, "KL402")]
     assert numerics(WEIRD["self-referencing names"]) == [(7, "KL401")]
+
+
+def test_lambda_losses_are_analyzed():
+    source = """
+        from keras import backend as K
+
+        model.compile(optimizer="adam", loss=lambda y_true, y_pred: K.mean(y_true * K.log(y_pred)))
+        focal = lambda y_true, y_pred: -K.mean(y_true * K.log(K.clip(y_pred, 1e-12, 1.0)))
+        other = lambda a, b: a / b
+    """
+    assert numerics(source) == [(4, "KL401"), (4, "KL407"), (5, "KL406")]
+    assert "in focal:" in messages(source, "KL406")[0]
+
+
+def test_trailing_smoothing_guards_and_a_leading_complement_does_not():
+    source = """
+        import tensorflow as tf
+        from keras import backend as K
+
+        def iou_loss(y_true, y_pred):
+            intersection = tf.reduce_sum(y_true * y_pred)
+            union = tf.reduce_sum(y_true) + tf.reduce_sum(y_pred) - intersection
+            return -tf.math.log((intersection + 1.) / (union + 1.))
+
+        def false_positive_rate(y_true, y_pred):
+            negatives = K.sum(1 - y_true)
+            return K.sum(y_pred * (1 - y_true)) / negatives
+
+        def shifted(y_true, y_pred):
+            return -K.mean(y_true * K.log(0.5 * y_pred + 0.5))
+    """
+    assert numerics(source) == [(12, "KL402"), (15, "KL401")]
+
+
+def test_exp_of_a_helper_result_is_assumed_bounded():
+    source = """
+        import tensorflow as tf
+
+        def tversky(y_true, y_pred, smooth=1.0):
+            tp = tf.reduce_sum(y_true * y_pred)
+            return (tp + smooth) / (tf.reduce_sum(y_true + y_pred) - tp + smooth)
+
+        def log_cosh_tversky(y_true, y_pred):
+            x = 1 - tversky(y_true, y_pred)
+            return tf.math.log((tf.exp(x) + tf.exp(-x)) / 2.0)
+    """
+    assert numerics(source) == []

@@ -93,6 +93,7 @@ LIKELIHOOD_NAMES = ("likelihood", "log_prob", "logprob", "loglik")
 # --- small values ------------------------------------------------------------------------------------
 
 Position = tuple[int, int]
+Function = cst.FunctionDef | cst.Lambda
 Where = tuple[Scope, "Position | None"]  # where an expression is evaluated: its scope, and the point in it
 
 
@@ -182,11 +183,13 @@ def _analysis(unknown):
 class Evaluator:
     """Taint, guards, constant values and ranges of expressions inside one custom function."""
 
-    def __init__(self, module: ModuleAnalysis, function: cst.FunctionDef, sources: dict[str, str]) -> None:
+    def __init__(self, module: ModuleAnalysis, function: Function, sources: dict[str, str]) -> None:
         self.module = module
         self.ctx = module.ctx
         self.function = function
         self.sources = sources  # parameter name -> "target" | "prediction" | "derived"
+        # Where the body's names live: the function itself, or for a lambda the scope around it.
+        self.scope: Scope = module.scope_of(function) if isinstance(function, cst.Lambda) else function
         self.memo: dict = {}
         self._synthetic: dict[int, cst.BaseExpression] = {}  # keeps augmented-assignment expressions alive
 
@@ -194,6 +197,10 @@ class Evaluator:
     def start(self, node: cst.CSTNode) -> Position:
         span = self.ctx.span(node)
         return span.line, span.col
+
+    def where(self, node: cst.CSTNode) -> Where:
+        """Where an expression of this function's body is evaluated."""
+        return self.scope, self.start(node)
 
     def math_name(self, call: cst.Call) -> str | None:
         """`K.log(...)` -> "log" when the callee is a tensor-math function of a known namespace."""
@@ -210,6 +217,8 @@ class Evaluator:
         return None
 
     def _resolve_name(self, name: str, where: Where) -> Resolved | None:
+        if isinstance(self.function, cst.Lambda) and name in self.sources and self._inside_lambda(where):
+            return Resolved(source=self.sources[name])
         scope, at = where
         while True:
             candidates = self.ctx.tables.bindings.get(scope, {}).get(name)
@@ -219,6 +228,10 @@ class Evaluator:
             if scope is None:
                 return None
             scope, at = self.ctx.tables.function_scope.get(scope), None
+
+    def _inside_lambda(self, where: Where) -> bool:
+        scope, at = where
+        return scope is self.scope and at is not None and _inside(at, self.ctx.span(self.function))
 
     def _latest(self, bindings: list[Binding], at: Position | None) -> Binding | None:
         """The last binding complete before `at` (any binding's value when `at` is None)."""
@@ -1070,7 +1083,7 @@ class _Candidate:
     component: bool = False  # called from another loss or metric: its value is a part, not the loss
 
 
-def _positional_params(function: cst.FunctionDef) -> list[cst.Param]:
+def _positional_params(function: Function) -> list[cst.Param]:
     params = [*function.params.posonly_params, *function.params.params]
     if params and params[0].name.value in ("self", "cls"):
         params = params[1:]
@@ -1086,7 +1099,7 @@ def _parameter_kind(name: str) -> str | None:
     return None
 
 
-def _pair_sources(function: cst.FunctionDef) -> dict[str, str] | None:
+def _pair_sources(function: Function) -> dict[str, str] | None:
     """{y_true: "target", y_pred: "prediction"} for a (y_true, y_pred)-style signature, else None."""
     params = _positional_params(function)
     if len(params) < 2:
@@ -1233,7 +1246,7 @@ class ModuleAnalysis:
 
     def _returns_range(self, function: cst.FunctionDef, assumption: str) -> Range:
         evaluator = self.evaluator(function, _pair_sources(function) or {})
-        ranges = [evaluator.range(r.value, (function, evaluator.start(r)), assumption)
+        ranges = [evaluator.range(r.value, evaluator.where(r), assumption)
                   for r in self.ctx.tables.returns.get(function, []) if r.value is not None]
         if not ranges:
             return TOP
@@ -1251,6 +1264,10 @@ class ModuleAnalysis:
             for function in definitions:
                 if function not in found:
                     self._add_by_signature(found, function)
+        for function in self.ctx.tables.lambdas:
+            sources = _pair_sources(function)
+            if sources is not None:
+                found[function] = _Candidate(function, "loss-like", sources)
         self._add_helpers(found)
         return sorted(found.values(), key=lambda c: (self.ctx.span(c.function).line, self.ctx.span(c.function).col))
 
@@ -1317,14 +1334,17 @@ class ModuleAnalysis:
     def _called_helpers(self, caller: _Candidate) -> Iterator[tuple[cst.FunctionDef, dict[str, str]]]:
         evaluator = self.evaluator(caller.function, caller.sources)
         for site in self.ctx.tables.calls:
-            if site.scope is not caller.function:
+            if site.scope is not evaluator.scope or not self._calls_from(site, caller.function):
                 continue
-            for helper in self._callee_definitions(site.call, caller.function):
+            for helper in self._callee_definitions(site.call, evaluator.scope):
                 sources = self._helper_sources(evaluator, site.call, helper)
                 if sources:
                     yield helper, sources
 
-    def _callee_definitions(self, call: cst.Call, caller: cst.FunctionDef) -> list[cst.FunctionDef]:
+    def _calls_from(self, site, function: Function) -> bool:
+        return not isinstance(function, cst.Lambda) or _inside(site.position, self.ctx.span(function))
+
+    def _callee_definitions(self, call: cst.Call, caller: Scope) -> list[cst.FunctionDef]:
         if isinstance(call.func, cst.Name) and self.ctx.qualify(call.func) is None:
             visible = self._enclosing_scopes(caller)
             return [f for f in self.ctx.tables.functions.get(call.func.value, [])
@@ -1336,7 +1356,7 @@ class ModuleAnalysis:
                     if f is not caller and owner is not None and self.ctx.tables.function_class.get(f) is owner]
         return []
 
-    def _enclosing_scopes(self, function: cst.FunctionDef) -> list[Scope]:
+    def _enclosing_scopes(self, function: Scope) -> list[Scope]:
         scopes: list[Scope] = [function]
         scope: Scope = function
         while scope is not None:
@@ -1347,7 +1367,7 @@ class ModuleAnalysis:
     def _helper_sources(self, evaluator: Evaluator, call: cst.Call, helper: cst.FunctionDef) -> dict[str, str]:
         params = _positional_params(helper)
         by_name = {p.name.value for p in [*params, *helper.params.kwonly_params]}
-        where = (evaluator.function, evaluator.start(call))
+        where = evaluator.where(call)
         sources: dict[str, str] = {}
         positional = [arg for arg in call.args if arg.keyword is None]
         for index, arg in enumerate(positional):
@@ -1369,13 +1389,16 @@ class ModuleAnalysis:
         evaluator = self.evaluator(function, candidate.sources)
         name = self.display_name(function)
         ops, constants = self._numeric_ops(evaluator, name)
-        result = CustomFunction(name=name, span=self.ctx.span(function.name), role=candidate.role,
+        anchor = function if isinstance(function, cst.Lambda) else function.name
+        result = CustomFunction(name=name, span=self.ctx.span(anchor), role=candidate.role,
                                 numeric_ops=ops, small_constants=constants)
         if self._is_final_loss(candidate):
             result.unnegated_log_likelihood = self._unnegated_return(evaluator, name)
         return result
 
-    def display_name(self, function: cst.FunctionDef) -> str:
+    def display_name(self, function: Function) -> str:
+        if isinstance(function, cst.Lambda):
+            return self._lambda_name(function)
         parts = [function.name.value]
         scope: Scope = function
         while isinstance(scope, cst.FunctionDef):
@@ -1387,11 +1410,26 @@ class ModuleAnalysis:
                 parts.append(scope.name.value)
         return ".".join(reversed(parts))
 
+    def _lambda_name(self, function: cst.Lambda) -> str:
+        """`focal = lambda y_true, y_pred: ...` is "focal"; an unnamed one is "<lambda>"."""
+        for bindings in self.ctx.tables.bindings.get(self.scope_of(function), {}).values():
+            for binding in bindings:
+                if binding.value is function:
+                    return binding.name
+        return "<lambda>"
+
+    def scope_of(self, node: cst.CSTNode) -> Scope:
+        """The innermost function around a node (None: the module)."""
+        start = self.ctx.span(node)
+        position = (start.line, start.col)
+        around = [f for f in self.ctx.tables.function_scope if _inside(position, self.ctx.span(f.body))]
+        return max(around, key=lambda f: (self.ctx.span(f).line, self.ctx.span(f).col), default=None)
+
     def _numeric_ops(self, evaluator: Evaluator, name: str) -> tuple[list[NumericOp], list[SmallConstant]]:
         nodes = self.op_nodes(evaluator.function)
         classified = []
         for node in nodes:
-            where = (evaluator.function, evaluator.start(node))
+            where = evaluator.where(node)
             op = _classify(evaluator, node, where)
             if op is not None:
                 classified.append((op, where))
@@ -1413,7 +1451,7 @@ class ModuleAnalysis:
         for node in nodes:
             if not isinstance(node, cst.Call):
                 continue
-            where = (evaluator.function, evaluator.start(node))
+            where = evaluator.where(node)
             name = evaluator.math_name(node)
             first = _argument(node, 0, ("x", "t"))
             if name in CLIPS and first is not None and evaluator.tainted(first, where):
@@ -1475,20 +1513,21 @@ class ModuleAnalysis:
     def _is_final_loss(self, candidate: _Candidate) -> bool:
         if candidate.component or candidate.role not in ("loss", "loss-like"):
             return False
-        name = candidate.function.name.value.lower()
+        name = self.display_name(candidate.function).lower()
         explicit_likelihood = any(word in name for word in LIKELIHOOD_NAMES) and "neg" not in name and "loss" not in name
         return candidate.role == "loss" or not explicit_likelihood
 
     def _unnegated_return(self, evaluator: Evaluator, name: str) -> LogLikelihoodReturn | None:
-        function = evaluator.function
-        for statement in self.ctx.tables.returns.get(function, []):
-            if statement.value is None:
-                continue
-            where = (function, evaluator.start(statement))
-            value_range = evaluator.range(statement.value, where, "likelihood")
+        for statement, value in self._returned_values(evaluator.function):
+            value_range = evaluator.range(value, evaluator.where(statement), "likelihood")
             if value_range.has_log and value_range.hi <= 0 and value_range.lo < 0:
-                return LogLikelihoodReturn(function=name, text=self.ctx.text(statement.value), span=self.ctx.span(statement))
+                return LogLikelihoodReturn(function=name, text=self.ctx.text(value), span=self.ctx.span(statement))
         return None
+
+    def _returned_values(self, function: Function) -> list[tuple[cst.CSTNode, cst.BaseExpression]]:
+        if isinstance(function, cst.Lambda):
+            return [(function.body, function.body)]
+        return [(r, r.value) for r in self.ctx.tables.returns.get(function, []) if r.value is not None]
 
 
 def _small_constant(source: ConstantSource, function: str, use: str) -> SmallConstant:
