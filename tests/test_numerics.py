@@ -910,3 +910,24 @@ def test_exp_of_a_helper_result_is_assumed_bounded():
             return tf.math.log((tf.exp(x) + tf.exp(-x)) / 2.0)
     """
     assert numerics(source) == []
+
+
+def test_where_is_guarded_by_its_branches_or_by_testing_one():
+    source = """
+        import tensorflow as tf
+        from keras import backend as K
+
+        def focal_unclipped(y_true, y_pred):
+            pt_1 = tf.where(tf.equal(y_true, 1), y_pred, tf.ones_like(y_pred))
+            pt_0 = tf.where(tf.equal(y_true, 0), y_pred, tf.zeros_like(y_pred))
+            return -K.sum(K.pow(1. - pt_1, 2.) * K.log(pt_1)) - K.sum(K.pow(pt_0, 2.) * K.log(1. - pt_0))
+
+        def masked_mean(y_true, y_pred):
+            n = K.sum(y_true)
+            return K.sum(y_pred * y_true) / tf.where(n > 0, n, 1.0)
+
+        def switch(y_true, y_pred):
+            p = K.switch(y_true > 0.5, y_pred, 1 - y_pred)
+            return -K.mean(K.log(p))
+    """
+    assert numerics(source) == [(8, "KL401"), (8, "KL401"), (16, "KL401")]

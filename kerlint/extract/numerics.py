@@ -510,9 +510,28 @@ class Evaluator:
         if name in PASSTHROUGH or name in SAME_RANGE_REDUCTIONS:
             first = _argument(expr, 0, ("x",))
             return self.upper_bound_guard(first, where, ceiling) if first is not None else None
-        if name in SELECTORS or self.user_function(expr):
+        if name in SELECTORS:
+            return self._selection_guard(expr, where, lambda branch: self.upper_bound_guard(branch, where, ceiling))
+        if self.user_function(expr):
             return Guard(self.ctx.text(expr))
-        return None
+        return Guard(self.ctx.text(expr)) if self.range(expr, where, "guard").hi < ceiling else None
+
+    def _selection_guard(self, call: cst.Call, where: Where, branch_guard) -> Guard | None:
+        """tf.where(c, a, b) / K.switch: guarded when both branches are, or when the condition tests a
+        branch itself (`tf.where(n > 0, n, 1.)`)."""
+        selected = _selected(call)
+        if selected is None:
+            return ASSUMED
+        condition, first, second = selected
+        if self._tests(condition, first) or self._tests(condition, second):
+            return Guard(self.ctx.text(call))
+        return _both(branch_guard(first), branch_guard(second))
+
+    def _tests(self, condition: cst.BaseExpression, branch: cst.BaseExpression) -> bool:
+        if not isinstance(condition, cst.Comparison):
+            return False
+        compared = [condition.left, *(target.comparator for target in condition.comparisons)]
+        return self.ctx.text(branch) in {self.ctx.text(part) for part in compared}
 
     def _ceiling_guard(self, call: cst.Call, bound: cst.BaseExpression | None, where: Where, ceiling: float) -> Guard | None:
         if bound is None:
@@ -534,8 +553,10 @@ class Evaluator:
             return self.clip_floor_guard(call, where)
         if name in MAXIMUMS:
             return self.maximum_guard(call, where)
-        if name in STRICTLY_POSITIVE or name in SELECTORS:
+        if name in STRICTLY_POSITIVE:
             return Guard(self.ctx.text(call))
+        if name in SELECTORS:
+            return self._selection_guard(call, where, lambda branch: self.positive(branch, where))
         if name in PASSTHROUGH or name in SUMS or name in SAME_RANGE_REDUCTIONS or name in ("sqrt", "square", "abs", "pow", "power"):
             return self.positive(first, where) if first is not None else None
         if name is None and (self.user_function(call) or self.ctx.callee(call) is not None):
@@ -673,6 +694,10 @@ class Evaluator:
         if self.user_function(call):
             return self.module.return_range(call, assumption)
         name = self.math_name(call) or _builtin_name(call)
+        if name in SELECTORS:
+            selected = _selected(call)
+            return TOP if selected is None else _union(self.range(selected[1], where, assumption),
+                                                       self.range(selected[2], where, assumption))
         first = _argument(call, 0, ("x", "input_tensor", "logits", "features", "a", "t"))
         if name is None or first is None:
             return TOP
@@ -855,6 +880,13 @@ def _argument(call: cst.Call, index: int, keywords: tuple[str, ...]) -> cst.Base
     return None
 
 
+def _selected(call: cst.Call) -> tuple[cst.BaseExpression, cst.BaseExpression, cst.BaseExpression] | None:
+    """(condition, if-true, if-false) of tf.where / K.switch / ops.where; None for other forms."""
+    parts = (_argument(call, 0, ("condition", "cond")), _argument(call, 1, ("x", "then_expression", "x1")),
+             _argument(call, 2, ("y", "else_expression", "x2")))
+    return parts if all(part is not None for part in parts) else None
+
+
 def _builtin_name(call: cst.Call) -> str | None:
     return call.func.value if isinstance(call.func, cst.Name) and call.func.value in ("len", "float", "int") else None
 
@@ -993,6 +1025,10 @@ def _function_range(name: str, inner: Range) -> Range:
         return Range(-math.inf, 0.0)
     if name in ("negative",):
         return _negate(inner)
+    if name in ("ones_like", "ones"):
+        return Range(1.0, 1.0)
+    if name in ("zeros_like", "zeros"):
+        return Range(0.0, 0.0)
     return TOP
 
 
