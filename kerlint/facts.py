@@ -152,7 +152,7 @@ class SmallConstant:
     function: str
     use: str  # what it guards, e.g. "(intersection + smooth) / (sum_ - intersection + smooth)"
     # How it guards: "added" (x + smooth), "clip" (the lower bound of K.clip(x, 1e-15, 1 - 1e-15)),
-    # "maximum" (K.maximum(x, 1e-12)).
+    # "clip-ceiling" (the eps of its upper bound 1 - eps), "maximum" (K.maximum(x, 1e-12)).
     how: str = "added"
 
 

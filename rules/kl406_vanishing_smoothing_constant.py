@@ -102,22 +102,36 @@ def bce(y_true, y_pred):
 
     def check(self, facts, options):
         minimum = options["min-value"]
-        reported = set()
+        reported = set()  # one finding per constant, and per clip (its 1 - eps ceiling before its floor)
         for function in facts.custom_functions:
-            for constant in function.small_constants:
-                if constant.value < minimum and constant.span not in reported:
-                    reported.add(constant.span)
+            for constant in sorted(function.small_constants, key=lambda c: c.how != "clip-ceiling"):
+                keys = {constant.span}
+                if constant.how.startswith("clip"):
+                    keys.add((constant.function, constant.use))
+                if self._vanishes(constant, minimum) and not keys & reported:
+                    reported |= keys
                     yield Finding(constant.span, self._message(constant), fix=self._fix(constant))
+
+    @staticmethod
+    def _vanishes(constant, minimum: float) -> bool:
+        if constant.how == "clip-ceiling":  # 1 - eps only fails once it rounds to 1.0
+            return constant.value < minimum and float32(1.0 - constant.value) == 1.0
+        return constant.value < minimum
 
     @staticmethod
     def _message(constant) -> str:
         value = constant.value
         head = f"{constant.text} in {constant.function}: {value:g} is too small for float32"
-        if constant.how == "clip" and float32(1.0 - value) == 1.0:
+        if constant.how == "clip-ceiling" and float32(1.0 - value) == 1.0:
             return (
-                f"{head}: 1 - {value:g} rounds to exactly 1.0, so after {constant.use} 1 - x can still be 0 "
-                f"(log(1 - x) = -inf once x saturates), and at the lower bound the log's gradient is "
-                f"1/{value:g} = {1 / value:.0e}"
+                f"{head}: 1 - {value:g} rounds to exactly 1.0, so {constant.use} does not keep 1 - x above 0 "
+                "and log(1 - x) is -inf again once x saturates"
+            )
+        if constant.how in ("clip", "maximum"):
+            return (
+                f"{constant.text} in {constant.function}: a floor of {value:g} in {constant.use} lets the gradient "
+                f"of a log or ratio above it reach ~1/{value:g} = {1 / value:.0e} wherever the value sits on the "
+                "floor (saturated or empty outputs); Keras itself uses K.epsilon() = 1e-7"
             )
         return (
             f"{head}, which keeps ~7 significant digits: x + {value:g} == x for any |x| above "

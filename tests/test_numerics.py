@@ -931,3 +931,26 @@ def test_where_is_guarded_by_its_branches_or_by_testing_one():
             return -K.mean(K.log(p))
     """
     assert numerics(source) == [(8, "KL401"), (8, "KL401"), (16, "KL401")]
+
+
+def test_clip_constants_one_finding_per_clip_with_the_right_reason():
+    source = """
+        import tensorflow as tf
+
+        def floor_only(y_true, y_pred):
+            y_pred = tf.clip_by_value(y_pred, 1e-9, 1.)
+            return tf.reduce_mean(-tf.reduce_sum(y_true * tf.math.log(y_pred)))
+
+        def rounding_ceiling(y_true, y_pred):
+            y_pred = tf.clip_by_value(y_pred, 1e-7, 1.0 - 1e-10)
+            return -tf.reduce_mean(y_true * tf.math.log(y_pred) + (1.0 - y_true) * tf.math.log(1.0 - y_pred))
+
+        def representable_ceiling(y_true, y_pred):
+            y_pred = tf.clip_by_value(y_pred, 5e-8, 1.0 - 5e-8)
+            return -tf.reduce_mean(y_true * tf.math.log(y_pred) + (1.0 - y_true) * tf.math.log(1.0 - y_pred))
+    """
+    assert numerics(source) == [(5, "KL406"), (9, "KL406"), (13, "KL406")]
+    floor, ceiling, representable = messages(source, "KL406")
+    assert "a floor of 1e-09" in floor and "1/1e-09 = 1e+09" in floor
+    assert ceiling.startswith("1e-10 in rounding_ceiling") and "1 - 1e-10 rounds to exactly 1.0" in ceiling
+    assert representable.startswith("5e-8 in representable_ceiling") and "a floor of 5e-08" in representable

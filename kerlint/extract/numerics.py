@@ -574,6 +574,14 @@ class Evaluator:
             return None
         return Guard(self.ctx.text(call), _maybe(self.constant_source(low, where, "clip")))
 
+    def ceiling_constant(self, call: cst.Call, where: Where) -> ConstantSource | None:
+        """The eps of a clip's `1 - eps` upper bound, where it is defined."""
+        high = _argument(call, 2, ("max_value", "clip_value_max", "a_max", "x_max"))
+        terms = _additive_terms(high) if high is not None else []
+        if len(terms) != 2 or terms[0][0] < 0 or terms[1][0] > 0 or self.value(terms[0][1], where) != 1.0:
+            return None
+        return self.constant_source(terms[1][1], where, "clip-ceiling")
+
     def maximum_guard(self, call: cst.Call, where: Where) -> Guard | None:
         for arg in call.args[:2]:
             if self.tainted(arg.value, where):
@@ -1482,8 +1490,9 @@ class ModuleAnalysis:
         return ops, sorted(constants.values(), key=lambda c: (c.span.line, c.span.col))
 
     def _bound_constants(self, evaluator: Evaluator, nodes: list[cst.CSTNode]) -> Iterator[tuple[cst.Call, ConstantSource]]:
-        """Lower bounds of clips and maximums applied to input-derived values, e.g. the 1e-15 of
-        K.clip(y_pred, 1e-15, 1 - 1e-15): they keep a later log or ratio finite."""
+        """The constants of clips and maximums applied to input-derived values: the floor (1e-15 in
+        K.clip(y_pred, 1e-15, 1 - 1e-15)) keeps a later log or ratio finite, and the eps of a `1 - eps`
+        ceiling keeps log(1 - p) finite. The ceiling comes first: its failure is the worse one."""
         for node in nodes:
             if not isinstance(node, cst.Call):
                 continue
@@ -1491,6 +1500,9 @@ class ModuleAnalysis:
             name = evaluator.math_name(node)
             first = _argument(node, 0, ("x", "t"))
             if name in CLIPS and first is not None and evaluator.tainted(first, where):
+                ceiling = evaluator.ceiling_constant(node, where)
+                if ceiling is not None:
+                    yield node, ceiling
                 guard = evaluator.clip_floor_guard(node, where)
             elif name in MAXIMUMS and any(evaluator.tainted(arg.value, where) for arg in node.args[:2]):
                 guard = evaluator.maximum_guard(node, where)
