@@ -9,7 +9,8 @@ class UnguardedSqrt(Rule):
     severity = Severity.WARNING
     summary = "A sqrt inside a custom loss or metric whose argument, computed from y_true/y_pred, can be 0."
     what_it_does = (
-        "Finds `sqrt` / `rsqrt` calls (`K.sqrt`, `keras.ops.sqrt`, `tf.math.sqrt`, `np.sqrt`) and fractional "
+        "Finds `sqrt` / `rsqrt` calls (`K.sqrt`, `keras.ops.sqrt`, `tf.math.sqrt`; NumPy computes no gradients, so "
+        "`np.sqrt` is left alone) and fractional "
         "powers such as `x ** 0.5` or `K.pow(x, 0.5)` inside custom losses and metrics whose argument is "
         "computed from y_true or y_pred with no epsilon added and no clip or `maximum` keeping it above 0."
     )

@@ -954,3 +954,22 @@ def test_clip_constants_one_finding_per_clip_with_the_right_reason():
     assert "a floor of 1e-09" in floor and "1/1e-09 = 1e+09" in floor
     assert ceiling.startswith("1e-10 in rounding_ceiling") and "1 - 1e-10 rounds to exactly 1.0" in ceiling
     assert representable.startswith("5e-8 in representable_ceiling") and "a floor of 5e-08" in representable
+
+
+def test_other_libraries_summaries_are_not_tensors_and_numpy_roots_have_no_gradient():
+    source = """
+        import numpy as np
+        import tensorflow as tf
+        from sklearn.metrics import confusion_matrix
+
+        def normalized_confusion(y_true, y_pred):
+            cm = confusion_matrix(y_true, y_pred)
+            return cm.astype("float") / cm.sum(axis=1)[:, np.newaxis]
+
+        def rmse_report(y_true, y_pred):
+            return np.sqrt(np.mean((y_true - y_pred) ** 2))
+
+        def cosine_loss(y_true, y_pred):
+            return -tf.reduce_sum(y_true * y_pred) / (tf.linalg.norm(y_true) * tf.norm(y_pred))
+    """
+    assert numerics(source) == [(15, "KL402")]

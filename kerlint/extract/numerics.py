@@ -39,9 +39,9 @@ from kerlint.facts import CustomFunction, LogLikelihoodReturn, NumericOp, SmallC
 
 # Namespaces whose functions are tensor math; a call is classified by its last name inside one.
 MATH_NAMESPACES = frozenset({
-    "keras.backend", "keras.ops", "keras.ops.numpy", "keras.ops.math", "keras.ops.nn", "keras.activations",
-    "tensorflow", "tensorflow.math", "tensorflow.nn", "tensorflow.experimental.numpy", "numpy", "math",
-    "jax.numpy", "jax.nn", "torch",
+    "keras.backend", "keras.ops", "keras.ops.numpy", "keras.ops.math", "keras.ops.nn", "keras.ops.linalg",
+    "keras.activations", "tensorflow", "tensorflow.math", "tensorflow.nn", "tensorflow.linalg",
+    "tensorflow.experimental.numpy", "numpy", "numpy.linalg", "math", "jax.numpy", "jax.nn", "torch",
 })
 LOGS = frozenset({"log", "log2", "log10"})
 SQRTS = frozenset({"sqrt", "rsqrt"})
@@ -70,6 +70,8 @@ PASSTHROUGH = frozenset({
 COUNTS = frozenset({"shape", "int_shape", "size", "ndim", "rank", "len", "ones_like", "zeros_like", "ones", "zeros",
                     "get_shape", "num_elements", "shape_n", "count_params", "float", "int"})
 SHAPE_ATTRIBUTES = frozenset({"shape", "dtype", "ndim", "size", "name"})
+# Libraries whose functions carry the inputs' values through to their results.
+TENSOR_PACKAGES = frozenset({"keras", "tensorflow", "numpy", "math", "jax", "torch", "scipy"})
 KERAS_EPSILONS = frozenset({"keras.backend.epsilon", "keras.config.epsilon"})
 FINFO_CONSTANTS = {"eps": {16: 2.0**-10, 32: 2.0**-23, 64: 2.0**-52},
                    "tiny": {16: 2.0**-14, 32: 2.0**-126, 64: 2.0**-1022}}
@@ -301,8 +303,9 @@ class Evaluator:
 
     def _call_taint(self, call: cst.Call, where: Where) -> frozenset[str]:
         name = self.math_name(call) or _builtin_name(call)
-        if name in COUNTS:
-            return NO_TAINT
+        callee = self.ctx.callee(call)
+        if name in COUNTS or (callee is not None and callee.split(".")[0] not in TENSOR_PACKAGES):
+            return NO_TAINT  # a count, or another library's summary (sklearn's confusion_matrix)
         arguments = _union_taint(self.taint(arg.value, where) for arg in call.args)
         if isinstance(call.func, cst.Attribute) and self.ctx.callee(call) is None:
             if call.func.attr.value in COUNTS or call.func.attr.value in SHAPE_ATTRIBUTES:
@@ -1092,7 +1095,8 @@ def _classify_call(evaluator: Evaluator, call: cst.Call, where: Where) -> _Op | 
     if name in LOGS:
         return _Op("log", first, call)
     if name in SQRTS:
-        return _Op("sqrt", first, call)
+        # sqrt's hazard is its infinite slope at 0: NumPy and math compute no gradients
+        return None if (evaluator.ctx.callee(call) or "").startswith(("numpy.", "math.")) else _Op("sqrt", first, call)
     if name in EXPS:
         return _Op("exp", first, call)
     if name in RECIPROCALS:
