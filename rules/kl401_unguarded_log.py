@@ -29,8 +29,9 @@ class UnguardedLog(Rule):
         "Finds `log` calls (`K.log`, `keras.ops.log`, `tf.math.log` / `tf.log`, `np.log`, `math.log`, and the "
         "log2 / log10 variants) inside custom losses and metrics whose argument is computed from y_true or "
         "y_pred and that nothing keeps above 0: no clip with a positive lower bound, no `maximum(x, eps)`, no "
-        "epsilon added (a small constant, a named one, `K.epsilon()`, `np.finfo(...).eps`), no strictly "
-        "positive function (softplus, exp, sigmoid, softmax). Local names are followed to their latest "
+        "epsilon added (a small constant, a named one, `K.epsilon()`, `np.finfo(...).eps`, a trailing `+ 1` "
+        "smoothing), no strictly positive function (softplus, exp, sigmoid, softmax). A leading constant, as in "
+        "`1 - y_pred` or `1 + y_pred`, shifts the prediction and guards nothing. Local names are followed to their latest "
         "assignment, so `y_pred = K.clip(y_pred, K.epsilon(), 1 - K.epsilon())` guards both `K.log(y_pred)` "
         "and `K.log(1 - y_pred)` after it."
     )

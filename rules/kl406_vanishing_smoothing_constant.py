@@ -18,9 +18,11 @@ class VanishingSmoothingConstant(Rule):
     summary = "A smoothing constant or epsilon in a custom loss or metric is too small to matter in float32."
     what_it_does = (
         "Finds the positive constants that keep a ratio, log or sqrt finite inside custom losses and metrics "
-        "(`smooth = 1e-12` in `(intersection + smooth) / (union + smooth)`, `K.log(y_pred + 1e-10)`, the "
-        "bounds of `K.clip(y_pred, 1e-15, 1 - 1e-15)`) whose value is below `min-value`. It reports the line "
-        "that defines the constant (the assignment, the parameter default, or the literal), once per constant."
+        "and are below `min-value`: a smoothing constant or epsilon added (`smooth = 1e-12` in "
+        "`(intersection + smooth) / (union + smooth)`, `K.log(y_pred + 1e-10)`), the floor of a clip or "
+        "maximum (`K.clip(y_pred, 1e-9, 1.)`), and the eps of a clip's `1 - eps` ceiling once it rounds to 1.0 "
+        "in float32. It reports the line that defines the constant (the assignment, the parameter default, the "
+        "argument a factory or Loss class is called with, or the literal), once per constant and per clip."
     )
     why_bad = (
         "float32 keeps about 7 significant digits: x + 1e-12 == x for any |x| above ~1e-5, so such a constant "
