@@ -120,29 +120,35 @@ def bce(y_true, y_pred):
             return constant.value < minimum and float32(1.0 - constant.value) == 1.0
         return constant.value < minimum
 
-    @staticmethod
-    def _message(constant) -> str:
+    @classmethod
+    def _message(cls, constant) -> str:
         value = constant.value
         head = f"{constant.text} in {constant.function}: {value:g} is too small for float32"
         if constant.how == "clip-ceiling" and float32(1.0 - value) == 1.0:
             return (
                 f"{head}: 1 - {value:g} rounds to exactly 1.0, so {constant.use} does not keep 1 - x above 0 "
-                "and log(1 - x) is -inf again once x saturates"
+                f"and log(1 - x) is -inf again once x saturates; {cls._advice(constant)}"
             )
         if constant.how in ("clip", "maximum"):
             return (
                 f"{constant.text} in {constant.function}: a floor of {value:g} in {constant.use} lets the gradient "
                 f"of a log or ratio above it reach ~1/{value:g} = {1 / value:.0e} wherever the value sits on the "
-                "floor (saturated or empty outputs); Keras itself uses K.epsilon() = 1e-7"
+                f"floor (saturated or empty outputs); {cls._advice(constant)}"
             )
         return (
             f"{head}, which keeps ~7 significant digits: x + {value:g} == x for any |x| above "
             f"~{value * FLOAT32_DIGITS:.0e}, so in {constant.use} it only acts when the guarded value is exactly 0 "
-            f"(an empty mask), and there the gradient reaches ~1/{value:g} = {1 / value:.0e}"
+            f"(an empty mask), and there the gradient reaches ~1/{value:g} = {1 / value:.0e}; {cls._advice(constant)}"
         )
 
     @staticmethod
-    def _fix(constant) -> str:
-        if "/" in constant.use or "divide" in constant.use:
-            return "Use smooth=1.0 (the standard for Dice/Jaccard), or at least K.epsilon() (1e-7)."
-        return "Use K.epsilon() (1e-7) or larger."
+    def _advice(constant) -> str:
+        name = constant.text.split("=")[0].strip() if "=" in constant.text else None
+        if constant.how == "added" and ("/" in constant.use or "divide" in constant.use):
+            return f"use {name or 'smooth'}=1.0 (the standard for Dice/Jaccard) or at least K.epsilon() (1e-7)"
+        return f"use {name + '=' if name else ''}K.epsilon() (1e-7) or larger"
+
+    @classmethod
+    def _fix(cls, constant) -> str:
+        advice = cls._advice(constant)
+        return advice[0].upper() + advice[1:] + "."
