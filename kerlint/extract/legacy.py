@@ -56,9 +56,9 @@ def _imports(ctx: ModuleContext) -> list[LegacyUsage]:
 def _removed_module(qualified: str | None) -> str | None:
     if not qualified:
         return None
-    if qualified.startswith(STANDALONE_ONLY):  # tf.keras still ships it
-        return STANDALONE_ONLY
     name = _normalize_prefix(qualified)
+    if name.startswith(STANDALONE_ONLY) and not qualified.startswith("keras."):
+        return None  # tf.keras still ships ImageDataGenerator
     for module in api.REMOVED_MODULES:
         if name == module or name.startswith(module + "."):
             return module

@@ -461,6 +461,13 @@ class Evaluator:
                 return self.item(base, (index.value,), node)
         return Item(base, ("[]",), node)
 
+    def _eval_GeneratorExp(self, node, env):
+        """`(batch for batch in zip(a, b))` passes the iterable through unchanged: it is the iterable."""
+        loop = node.for_in
+        if loop.inner_for_in is None and not loop.ifs and _same_target(node.elt, loop.target):
+            return self.eval(loop.iter, env.deeper())
+        return Unknown(node)
+
     def _eval_Lambda(self, node, env):
         return Unknown(node)
 
@@ -468,6 +475,15 @@ class Evaluator:
     def _position(self, node: cst.CSTNode) -> tuple[int, int]:
         span = self.ctx.span(node)
         return span.line, span.col
+
+
+def _same_target(element: cst.BaseExpression, target: cst.BaseExpression) -> bool:
+    if isinstance(element, cst.Name) and isinstance(target, cst.Name):
+        return element.value == target.value
+    if isinstance(element, (cst.Tuple, cst.List)) and isinstance(target, (cst.Tuple, cst.List)):
+        return len(element.elements) == len(target.elements) and all(
+            _same_target(a.value, b.value) for a, b in zip(element.elements, target.elements))
+    return False
 
 
 def _fold(symbol: str, left: Value, right: Value):
