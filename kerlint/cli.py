@@ -20,7 +20,7 @@ from kerlint.docs import record
 from kerlint.paths import display_path
 from kerlint.registry import all_rules
 from kerlint.reporters import MACHINE_FORMATS, REPORTERS, Report, printable, statistics
-from kerlint.runner import RunResult, engine_diagnostic, lint_data, lint_file, report_unreadable
+from kerlint.runner import RunResult, engine_diagnostic, human_size, lint_data, lint_file, report_unreadable
 from kerlint.selection import SelectorError, split_selectors, validate
 from kerlint.settings import Overrides, ProjectSettings
 
@@ -192,7 +192,7 @@ def _check_stdin(args: argparse.Namespace, project: ProjectSettings, result: Run
         message = (
             "standard input could not be read: not checked"
             if data is None
-            else f"more than the {settings.max_file_bytes} bytes max-file-size allows on stdin: not checked"
+            else f"standard input is over the max-file-size limit of {human_size(settings.max_file_bytes)}: not checked"
         )
         result.add(shown, [engine_diagnostic(UNREADABLE_FILE, shown, message)])
         return

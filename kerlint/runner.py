@@ -11,7 +11,13 @@ from kerlint.engine import INTERNAL_ERROR, UNREADABLE_FILE, LintSettings, lint_b
 from kerlint.paths import display_path
 from kerlint.registry import rule_by_code
 
-MIB = 1024 * 1024
+
+
+def human_size(size: int) -> str:
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
 
 
 @dataclass
@@ -54,9 +60,7 @@ def read_file(path: Path, max_bytes: int) -> bytes | str:
     try:
         size = os.stat(path).st_size
         if size > max_bytes:
-            return (
-                f"file is {size / MIB:.1f} MiB, over the {max_bytes / MIB:.1f} MiB limit (max-file-size): not checked"
-            )
+            return f"file is {human_size(size)}, over the max-file-size limit of {human_size(max_bytes)}: not checked"
         with open(path, "rb") as handle:
             return handle.read(max_bytes + 1)
     except OSError as error:
