@@ -15,12 +15,12 @@ from kerlint import __version__
 from kerlint.config import Config, ConfigError, discover_config, load_config
 from kerlint.diagnostic import Severity
 from kerlint.discovery import discover
-from kerlint.engine import UNREADABLE_FILE
 from kerlint.docs import record
 from kerlint.paths import display_path
 from kerlint.registry import all_rules
 from kerlint.reporters import MACHINE_FORMATS, REPORTERS, Report, printable, statistics
-from kerlint.runner import RunResult, engine_diagnostic, human_size, lint_data, lint_file, report_unreadable
+from kerlint.pool import lint_all
+from kerlint.runner import FileResult, RunResult, Task, unreadable
 from kerlint.selection import SelectorError, split_selectors, validate
 from kerlint.settings import Overrides, ProjectSettings
 
@@ -152,16 +152,23 @@ def check(args: argparse.Namespace) -> int:
         return USAGE_ERROR
 
     paths = args.paths or ([STDIN] if args.stdin_filename else ["."])
+    keep_source = args.output_format == "full" and not args.statistics
     result = RunResult()
+    tasks = []
     if STDIN in paths:
-        _check_stdin(args, project, result)
+        stdin = _stdin_task(args, project, keep_source)
+        if isinstance(stdin, FileResult):
+            result.add(stdin)
+        elif stdin is not None:
+            tasks.append(stdin)
     found = discover([path for path in paths if path != STDIN], project, args.force_exclude)
     for given, why in found.missing:
         _error(f"{given}: {why}")
     for path, why in found.unreadable:
-        report_unreadable(path, why, result)
-    for path in found.files:
-        lint_file(path, project.for_file(path), result)
+        result.add(unreadable(display_path(path), why))
+    tasks += [Task(display_path(path), project.for_file(path), path=path, keep_source=keep_source) for path in found.files]
+    for file_result in lint_all(tasks):
+        result.add(file_result)
     if result.files_checked == 0 and not found.missing and args.output_format not in MACHINE_FORMATS:
         print(f"kerlint: warning: no Python files found in {', '.join(paths)}", file=sys.stderr)
 
@@ -178,22 +185,15 @@ def check(args: argparse.Namespace) -> int:
     return 1 if failing and not args.exit_zero else 0
 
 
-def _check_stdin(args: argparse.Namespace, project: ProjectSettings, result: RunResult) -> None:
+def _stdin_task(args: argparse.Namespace, project: ProjectSettings, keep_source: bool) -> Task | FileResult | None:
+    """What to do with `-`: a task, a finding when stdin can't be read, None when it is excluded."""
     name = Path(args.stdin_filename) if args.stdin_filename else None
     if name is not None and args.force_exclude and project.is_excluded(name):
-        return
+        return None
     settings = project.for_file(name)
     shown = display_path(name) if name is not None else STDIN
     try:
         data = sys.stdin.buffer.read(settings.max_file_bytes + 1)
     except (AttributeError, OSError, ValueError):  # no stdin at all, or a closed one
-        data = None
-    if data is None or len(data) > settings.max_file_bytes:
-        message = (
-            "standard input could not be read: not checked"
-            if data is None
-            else f"standard input is over the max-file-size limit of {human_size(settings.max_file_bytes)}: not checked"
-        )
-        result.add(shown, [engine_diagnostic(UNREADABLE_FILE, shown, message)])
-        return
-    result.add(shown, lint_data(data, shown, settings), data)
+        return unreadable(shown, "standard input could not be read: not checked")
+    return Task(shown, settings, data=data, keep_source=keep_source)

@@ -1,4 +1,4 @@
-"""Lint the discovered files one by one; one bad file never stops the others."""
+"""Lint one input (a file or standard input) into a FileResult; never raises for bad input."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from pathlib import Path
 
 from kerlint.diagnostic import Diagnostic, Span
 from kerlint.engine import INTERNAL_ERROR, UNREADABLE_FILE, LintSettings, lint_bytes
-from kerlint.paths import display_path
 from kerlint.registry import rule_by_code
-
 
 
 def human_size(size: int) -> str:
@@ -20,6 +18,32 @@ def human_size(size: int) -> str:
     return f"{size} bytes"
 
 
+@dataclass(frozen=True)
+class Task:
+    """One input to lint: a file on disk (`path`) or bytes already read (`data`, for stdin)."""
+
+    shown: str  # the path as reported
+    settings: LintSettings
+    path: Path | None = None
+    data: bytes | None = None
+    keep_source: bool = False  # return the bytes when there are findings (for reporters that quote source)
+
+    def size(self) -> int:
+        if self.data is not None:
+            return len(self.data)
+        try:
+            return os.stat(self.path).st_size
+        except OSError:
+            return 0
+
+
+@dataclass
+class FileResult:
+    shown: str
+    diagnostics: list[Diagnostic]
+    source: bytes | None = None
+
+
 @dataclass
 class RunResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -27,11 +51,11 @@ class RunResult:
     # the bytes of each file that has findings, by display path, for reporters that quote source
     sources: dict[str, bytes] = field(default_factory=dict)
 
-    def add(self, shown: str, diagnostics: list[Diagnostic], data: bytes | None = None) -> None:
+    def add(self, result: FileResult) -> None:
         self.files_checked += 1
-        self.diagnostics += diagnostics
-        if diagnostics and data is not None:
-            self.sources[shown] = data
+        self.diagnostics += result.diagnostics
+        if result.diagnostics and result.source is not None:
+            self.sources[result.shown] = result.source
 
     def sorted_diagnostics(self) -> list[Diagnostic]:
         return sorted(self.diagnostics, key=Diagnostic.sort_key)
@@ -47,12 +71,12 @@ def engine_diagnostic(code: str, shown: str, message: str) -> Diagnostic:
     )
 
 
-def lint_data(data: bytes, shown: str, settings: LintSettings) -> list[Diagnostic]:
-    try:
-        return lint_bytes(data, shown, settings)
-    except Exception as error:  # noqa: BLE001 - a crash on one file is reported, the run goes on
-        message = f"kerlint failed on this file: {type(error).__name__}: {error} (please report)"
-        return [engine_diagnostic(INTERNAL_ERROR, shown, message)]
+def unreadable(shown: str, message: str) -> FileResult:
+    return FileResult(shown, [engine_diagnostic(UNREADABLE_FILE, shown, message)])
+
+
+def failed(shown: str, message: str) -> FileResult:
+    return FileResult(shown, [engine_diagnostic(INTERNAL_ERROR, shown, message)])
 
 
 def read_file(path: Path, max_bytes: int) -> bytes | str:
@@ -68,15 +92,15 @@ def read_file(path: Path, max_bytes: int) -> bytes | str:
         return f"could not be read ({reason}): not checked"
 
 
-def lint_file(path: Path, settings: LintSettings, result: RunResult) -> None:
-    shown = display_path(path)
-    data = read_file(path, settings.max_file_bytes)
+def lint_task(task: Task) -> FileResult:
+    data = task.data if task.data is not None else read_file(task.path, task.settings.max_file_bytes)
     if isinstance(data, str):
-        result.add(shown, [engine_diagnostic(UNREADABLE_FILE, shown, data)])
-    else:
-        result.add(shown, lint_data(data, shown, settings), data)
-
-
-def report_unreadable(path: Path, message: str, result: RunResult) -> None:
-    shown = display_path(path)
-    result.add(shown, [engine_diagnostic(UNREADABLE_FILE, shown, message)])
+        return unreadable(task.shown, data)
+    if len(data) > task.settings.max_file_bytes:  # stdin, or a file that grew since stat()
+        limit = human_size(task.settings.max_file_bytes)
+        return unreadable(task.shown, f"input is over the max-file-size limit of {limit}: not checked")
+    try:
+        diagnostics = lint_bytes(data, task.shown, task.settings)
+    except Exception as error:  # noqa: BLE001 - a failure on one file is reported, the run goes on
+        return failed(task.shown, f"kerlint failed on this file: {type(error).__name__}: {error} (please report)")
+    return FileResult(task.shown, diagnostics, data if task.keep_source and diagnostics else None)

@@ -1,0 +1,149 @@
+"""Lint tasks in forked worker processes, so that a hostile file costs that file and not the run.
+
+libcst's native parser overflows its stack and kills the process (SIGSEGV) on pathologically deep
+nesting (a few thousand nested brackets, `a.b.b.b...`, `x[0][0]...`, `lambda: lambda: ...`), and it
+slows down sharply on such input before that. A worker that dies or overruns its time is replaced:
+its file gets one KL004 finding and the other files are checked as usual. Workers are forked after
+the rules are loaded, so starting one costs milliseconds; several run in parallel on several cores.
+
+Where fork is not available (Windows, macOS where it is unsafe) files are linted in-process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections import deque
+from multiprocessing.connection import Connection, wait
+from typing import Iterable, Iterator
+
+from kerlint.runner import FileResult, Task, failed, lint_task
+
+TIMEOUT_BASE = 5.0  # seconds a file may take, plus TIMEOUT_PER_MIB for each MiB of it
+TIMEOUT_PER_MIB = 20.0  # libcst parses ~0.4 MiB/s of ordinary code; this is 8x slack
+MAX_JOBS = 8
+
+
+def timeout_for(task: Task) -> float:
+    return TIMEOUT_BASE + TIMEOUT_PER_MIB * task.size() / (1024 * 1024)
+
+
+def can_isolate() -> bool:
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def default_jobs(task_count: int) -> int:
+    return max(1, min(os.cpu_count() or 1, MAX_JOBS, task_count))
+
+
+def lint_all(tasks: Iterable[Task], jobs: int | None = None) -> Iterator[FileResult]:
+    tasks = list(tasks)
+    if not tasks:
+        return
+    if not can_isolate():
+        yield from map(lint_task, tasks)
+        return
+    yield from _run(tasks, jobs or default_jobs(len(tasks)))
+
+
+def _serve(conn: Connection) -> None:
+    """A worker: lint each task it is sent until told to stop (None) or the parent goes away."""
+    try:
+        while True:
+            task = conn.recv()
+            if task is None:
+                return
+            conn.send(lint_task(task))
+    except (EOFError, OSError, KeyboardInterrupt):
+        return
+
+
+class _Worker:
+    def __init__(self, context) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: Task | None = None
+        self.deadline = 0.0
+
+    def give(self, task: Task) -> None:
+        self.task = task
+        self.deadline = time.monotonic() + timeout_for(task)
+        self.conn.send(task)
+
+    def collect(self) -> FileResult | None:
+        """The finished task's result, or None when the worker died on it."""
+        try:
+            result = self.conn.recv()
+        except (EOFError, OSError):
+            return None
+        self.task = None
+        return result
+
+    def stop(self, kill: bool = False) -> None:
+        if not kill:
+            try:
+                self.conn.send(None)
+            except OSError:
+                kill = True
+        if kill and self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+def _crash_message(worker: _Worker) -> str:
+    worker.process.join(timeout=5)
+    code = worker.process.exitcode
+    how = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
+    return (
+        f"the parser crashed on this file ({how}), as it does on extremely deep nesting "
+        "(thousands of nested brackets, operators or attribute accesses): not checked"
+    )
+
+
+def _run(tasks: list[Task], jobs: int) -> Iterator[FileResult]:
+    import kerlint.extract  # noqa: F401 - loaded once here and shared with every forked worker
+
+    for stream in (sys.stdout, sys.stderr):  # a buffer inherited by a fork would be written twice
+        stream.flush()
+    context = multiprocessing.get_context("fork")
+    pending = deque(tasks)
+    idle: list[_Worker] = []
+    busy: list[_Worker] = []
+    try:
+        while pending or busy:
+            while pending and len(busy) < jobs:
+                worker = idle.pop() if idle else _Worker(context)
+                worker.give(pending.popleft())
+                busy.append(worker)
+            soonest = min(worker.deadline for worker in busy)
+            ready = wait([worker.conn for worker in busy], timeout=max(0.0, soonest - time.monotonic()))
+            now = time.monotonic()
+            for worker in list(busy):
+                task = worker.task
+                if worker.conn in ready:
+                    result = worker.collect()
+                    if result is not None:
+                        busy.remove(worker)
+                        idle.append(worker)
+                        yield result
+                        continue
+                    message = _crash_message(worker)
+                elif now >= worker.deadline:
+                    message = (
+                        f"analysis did not finish within {timeout_for(task):.3g} s, as happens on extremely "
+                        "deep nesting: not checked"
+                    )
+                else:
+                    continue
+                busy.remove(worker)
+                worker.stop(kill=True)
+                yield failed(task.shown, message)
+    finally:
+        for worker in idle + busy:
+            worker.stop(kill=worker in busy)
