@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from kerlint.registry import all_rules
 from kerlint.reporters import MACHINE_FORMATS, REPORTERS, Report, printable, statistics
 from kerlint.pool import lint_all
 from kerlint.runner import FileResult, RunResult, Task, unreadable
-from kerlint.selection import SelectorError, split_selectors, validate
+from kerlint.selection import SelectorError
 from kerlint.settings import Overrides, ProjectSettings
 
 SUBCOMMANDS = ("check", "rule", "rules")
@@ -92,8 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "rules":
             return list_rules(args.output_format)
         return check(args)
-    except BrokenPipeError:  # `kerlint check | head`: the reader has gone, so has the output
-        sys.stderr.close()
+    except BrokenPipeError:  # `kerlint check | head`: the reader has gone, and so has the rest of the output
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 1
     except KeyboardInterrupt:
         return 130
@@ -131,17 +132,20 @@ def _settings(args: argparse.Namespace) -> ProjectSettings:
         config = Config(root=Path.cwd())
     else:
         config = discover_config(Path.cwd())
-    select = split_selectors(args.select) if args.select is not None else None
     overrides = Overrides(
-        select=tuple(select) if select is not None else None,
-        extend_select=tuple(split_selectors(args.extend_select)),
-        ignore=tuple(split_selectors(args.ignore)),
-        extend_exclude=tuple(split_selectors(args.extend_exclude)),
+        select=_comma_list(args.select) if args.select is not None else None,
+        extend_select=_comma_list(args.extend_select),
+        ignore=_comma_list(args.ignore),
+        extend_exclude=_comma_list(args.extend_exclude),
         respect_gitignore=False if args.no_respect_gitignore else None,
         fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
     )
-    validate([*(overrides.select or ()), *overrides.extend_select, *overrides.ignore])
-    return ProjectSettings(config, overrides)
+    return ProjectSettings(config, overrides)  # resolving the selectors raises SelectorError for a bad one
+
+
+def _comma_list(values: list[str] | None) -> tuple[str, ...]:
+    """`--select KL1,optimizer --select KL3` -> ('KL1', 'optimizer', 'KL3')."""
+    return tuple(part.strip() for value in values or () for part in value.split(",") if part.strip())
 
 
 def check(args: argparse.Namespace) -> int:

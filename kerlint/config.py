@@ -10,6 +10,7 @@ field on `Config`. Unknown keys and bad values raise ConfigError naming the file
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -181,7 +182,7 @@ def load_config(path: Path) -> Config:
     """Read one config file named explicitly (`--config`): a pyproject.toml without `[tool.kerlint]`
     is an empty configuration, not an error."""
     path = Path(path)
-    if not path.is_file():
+    if not os.path.isfile(path):
         raise ConfigError(f"{path}: no such config file")
     path = path.absolute()
     table = _kerlint_table(path, _read(path))
@@ -192,11 +193,11 @@ def load_config(path: Path) -> Config:
 def find_config_file(start: Path) -> Path | None:
     """The nearest config file that configures kerlint, from `start` (a file or directory) upward."""
     start = Path(start).absolute()
-    directory = start if start.is_dir() else start.parent
+    directory = start if os.path.isdir(start) else start.parent
     for folder in (directory, *directory.parents):
         for name in CONFIG_NAMES:
             candidate = folder / name
-            if not candidate.is_file():
+            if not os.path.isfile(candidate):
                 continue
             if name != "pyproject.toml" or _kerlint_table(candidate, _read(candidate)) is not None:
                 return candidate
@@ -210,4 +211,4 @@ def discover_config(start: Path) -> Config:
     if found is not None:
         return load_config(found)
     start = Path(start).absolute()
-    return Config(root=start if start.is_dir() else start.parent)
+    return Config(root=start if os.path.isdir(start) else start.parent)

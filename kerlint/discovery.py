@@ -36,13 +36,13 @@ def discover(paths: list[str], project: ProjectSettings, force_exclude: bool = F
         path = Path(given)
         if not os.path.lexists(path):
             found.missing.append((given, "no such file or directory"))
-        elif not path.exists():
+        elif not os.path.exists(path):
             found.missing.append((given, "broken symbolic link (its target does not exist)"))
         elif force_exclude and _excluded_explicitly(path, project):
             continue
-        elif path.is_dir():
+        elif os.path.isdir(path):
             _walk(path, project, found, seen)
-        elif path.is_file():
+        elif os.path.isfile(path):
             found.add_file(path, seen)
         else:
             found.unreadable.append((path, "not a regular file (a device, pipe or socket): not checked"))
@@ -55,7 +55,7 @@ def _excluded_explicitly(path: Path, project: ProjectSettings) -> bool:
     ignore = GitIgnore.for_directory(full.parent) if project.respect_gitignore else GitIgnore()
     candidates = [full, *[parent for parent in full.parents if project.root in parent.parents]]
     for index, candidate in enumerate(candidates):
-        is_dir = index > 0 or full.is_dir()
+        is_dir = index > 0 or os.path.isdir(full)
         if project.is_excluded(candidate, is_dir) or ignore.is_ignored(candidate, is_dir):
             return True
     return False
@@ -93,7 +93,7 @@ def _walk(top: Path, project: ProjectSettings, found: Discovery, seen: set[str])
                     continue
                 elif entry.is_file():
                     found.add_file(path, seen)
-                elif entry.is_symlink() and not path.exists():
+                elif entry.is_symlink() and not os.path.exists(path):
                     found.unreadable.append((path, "broken symbolic link (its target does not exist): not checked"))
             except OSError as error:
                 found.unreadable.append((path, f"could not be read ({(error.strerror or str(error)).lower()}): not checked"))

@@ -3,6 +3,7 @@ the last matching pattern wins (`!pattern` re-includes)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pathspec
@@ -18,7 +19,7 @@ def _load(file: Path) -> pathspec.GitIgnoreSpec | None:
 
 def git_root(directory: Path) -> Path | None:
     for folder in (directory, *directory.parents):
-        if (folder / ".git").exists():
+        if os.path.exists(folder / ".git"):
             return folder
     return None
 

@@ -7,7 +7,7 @@ line's. Within a layer a `select` starts over, `extend-select` adds, `ignore` re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable
 
 from kerlint.registry import all_rules
 from kerlint.rule import ENGINE_TAG, FAMILIES
@@ -45,18 +45,6 @@ def codes_for_all(selectors: Iterable[str]) -> frozenset[str]:
     for selector in selectors:
         found |= codes_for(selector)
     return frozenset(found)
-
-
-def validate(selectors: Iterable[str]) -> None:
-    codes_for_all(selectors)
-
-
-def split_selectors(values: Sequence[str] | None) -> list[str]:
-    """`--select KL1,optimizer --select KL3` -> ['KL1', 'optimizer', 'KL3']."""
-    selectors: list[str] = []
-    for value in values or ():
-        selectors += [part.strip() for part in value.split(",") if part.strip()]
-    return selectors
 
 
 @dataclass(frozen=True)
