@@ -40,3 +40,14 @@ def test_readme_leaves_room_for_later_sections():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for heading in ("## Quick start", "## Configuration", "## Exit codes", "## Rules"):
         assert f"\n{heading}\n" in readme
+
+
+def test_readme_configuration_example_is_valid(tmp_path):
+    from kerlint.config import load_config
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```toml\n[tool.kerlint]\n") + len("```toml\n")
+    example = readme[start : readme.index("```", start)]
+    (tmp_path / "pyproject.toml").write_text(example, encoding="utf-8")
+    config = load_config(tmp_path / "pyproject.toml")
+    assert config.per_file_ignores and config.rule_options and config.extend_exclude
