@@ -21,17 +21,18 @@ class Discovery:
     files: list[Path] = field(default_factory=list)
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # reported as KL002 findings
     missing: list[tuple[str, str]] = field(default_factory=list)  # (path as given, why): usage errors
+    _seen: set[str] = field(default_factory=set)
 
-    def add_file(self, path: Path, seen: set[str]) -> None:
+    def add_file(self, path: Path) -> None:
+        """Each file once, however many ways it was named."""
         key = os.path.realpath(path)
-        if key not in seen:
-            seen.add(key)
+        if key not in self._seen:
+            self._seen.add(key)
             self.files.append(path)
 
 
 def discover(paths: list[str], project: ProjectSettings, force_exclude: bool = False) -> Discovery:
     found = Discovery()
-    seen: set[str] = set()
     for given in paths:
         path = Path(given)
         if not os.path.lexists(path):
@@ -41,9 +42,9 @@ def discover(paths: list[str], project: ProjectSettings, force_exclude: bool = F
         elif force_exclude and _excluded_explicitly(path, project):
             continue
         elif os.path.isdir(path):
-            _walk(path, project, found, seen)
+            _walk(path, project, found)
         elif os.path.isfile(path):
-            found.add_file(path, seen)
+            found.add_file(path)
         else:
             found.unreadable.append((path, "not a regular file (a device, pipe or socket): not checked"))
     return found
@@ -61,7 +62,7 @@ def _excluded_explicitly(path: Path, project: ProjectSettings) -> bool:
     return False
 
 
-def _walk(top: Path, project: ProjectSettings, found: Discovery, seen: set[str]) -> None:
+def _walk(top: Path, project: ProjectSettings, found: Discovery) -> None:
     # A directory named on the command line is walked even when it is itself excluded or ignored;
     # then the globs are applied relative to it, so that its own contents aren't all excluded too.
     full_top = absolute(top)
@@ -92,7 +93,7 @@ def _walk(top: Path, project: ProjectSettings, found: Discovery, seen: set[str])
                 elif not entry.name.endswith(".py") or _skipped(full, False, project, ignore, base):
                     continue
                 elif entry.is_file():
-                    found.add_file(path, seen)
+                    found.add_file(path)
                 elif entry.is_symlink() and not os.path.exists(path):
                     found.unreadable.append((path, "broken symbolic link (its target does not exist): not checked"))
             except OSError as error:

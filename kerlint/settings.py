@@ -33,9 +33,9 @@ class Overrides:
 
 
 class ProjectSettings:
-    def __init__(self, config: Config, overrides: Overrides = Overrides(), root: Path | None = None) -> None:
+    def __init__(self, config: Config, overrides: Overrides = Overrides()) -> None:
         self.config = config
-        self.root = (config.root or root or Path.cwd()).absolute()
+        self.root = (config.root or Path.cwd()).absolute()  # where exclude/per-file-ignores globs start
         self.enabled = enabled_codes(
             [
                 SelectionLayer(config.select, config.extend_select, config.ignore),
