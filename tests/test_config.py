@@ -48,24 +48,25 @@ def test_bad_values(tmp_path, table, message):
     assert message in err
 
 
-def test_bad_rule_option_type(tmp_path):
-    """Through the registry: any rule with an option gets a value of the wrong type."""
+def _first_rule_option():
+    """(rule, option name, Option) of the first rule with options, through the registry."""
     with_options = [rule for rule in all_rules() if rule.options]
     if not with_options:
         pytest.skip("no rule has options yet")
     rule = with_options[0]
-    name, option = next(iter(rule.options.items()))
+    return (rule, *next(iter(rule.options.items())))
+
+
+def test_bad_rule_option_type(tmp_path):
+    """Through the registry: any rule with an option gets a value of the wrong type."""
+    rule, name, option = _first_rule_option()
     wrong = '"not a number"' if not isinstance(option.default, str) else "[1, 2]"
     err = _config_error(tmp_path, f"[tool.kerlint.rules.{rule.code}]\n{name} = {wrong}\n")
     assert f"rules.{rule.code}.{name}: expected {type(option.default).__name__}" in err
 
 
 def test_rule_options_are_coerced_and_reach_the_settings(tmp_path):
-    with_options = [rule for rule in all_rules() if rule.options]
-    if not with_options:
-        pytest.skip("no rule has options yet")
-    rule = with_options[0]
-    name, option = next(iter(rule.options.items()))
+    rule, name, option = _first_rule_option()
     write(tmp_path, {"pyproject.toml": f"[tool.kerlint.rules.{rule.name}]\n{name.replace('_', '-')} = {_toml(option.default)}\n"})
     settings = ProjectSettings(load_config(tmp_path / "pyproject.toml")).for_file(tmp_path / "a.py")
     assert settings.options_for(rule)[name] == option.default
