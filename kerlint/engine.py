@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import io
+import sys
+from contextlib import contextmanager
 import tokenize
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -21,6 +23,9 @@ UNUSED_NOQA = "KL003"
 INTERNAL_ERROR = "KL004"
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+# libcst generates code recursively (a few frames per nesting level); long flat expressions such as a
+# 500-term sum need more than Python's default 1000 frames. Python frames don't use the C stack (3.11+).
+ANALYSIS_RECURSION_LIMIT = 12_000
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,16 @@ class SourceError(Exception):
         self.span = span
 
 
+@contextmanager
+def _recursion_limit(limit: int):
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
 def decode_source(data: bytes, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
     """Bytes of a Python file -> text, or SourceError saying plainly why not."""
     if len(data) > max_bytes:
@@ -58,7 +73,10 @@ def decode_source(data: bytes, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        raise SourceError(f"bad encoding declaration: {error}") from None
+        if not _declares_encoding(data):
+            encoding = "utf-8"  # no declaration: say where the bytes stop being UTF-8
+        else:
+            raise SourceError(f"bad encoding declaration: {error}") from None
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
@@ -70,6 +88,10 @@ def decode_source(data: bytes, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
             Span.point(line, column),
         ) from None
     return text.removeprefix("\ufeff")
+
+
+def _declares_encoding(data: bytes) -> bool:
+    return any(b"coding" in line for line in data.splitlines()[:2])
 
 
 def lint_bytes(data: bytes, path: str, settings: LintSettings) -> list[Diagnostic]:
@@ -94,10 +116,15 @@ def lint_source(source: str, path: str, settings: LintSettings) -> list[Diagnost
 
     results: list[tuple[str, Finding]] = []
     try:
-        facts = extract_facts(module, path)
+        with _recursion_limit(ANALYSIS_RECURSION_LIMIT):
+            facts = extract_facts(module, path)
     except RecursionError:
         facts = None
         results.append((INTERNAL_ERROR, Finding(Span.point(1), "code is nested too deeply to analyze")))
+    except Exception as error:  # kerlint's bug: report it on this file, keep going with the others
+        facts = None
+        message = f"analysis failed: {type(error).__name__}: {error} (please report)"
+        results.append((INTERNAL_ERROR, Finding(Span.point(1), message)))
     if facts is not None:
         for rule in all_rules():
             if rule.code not in settings.enabled:

@@ -65,6 +65,7 @@ class Callback:
     monitor: str | None  # the monitored key, default applied; None = unresolved
     monitor_span: Span
     compile: Compile | None = None  # the compile() this callback's training belongs to, when evident
+    acts_on_monitor: bool = True  # False for a ModelCheckpoint that saves every time (no save_best_only)
 
 
 @dataclass
@@ -216,6 +217,13 @@ class ModuleFacts:
 
     def runs(self) -> list[tuple[Model, TrainingRun]]:
         return [(model, run) for model in self.models for run in model.runs]
+
+    def optimizer_in_use(self, optimizer: Optimizer) -> bool:
+        """False only when every compile() visible resolves to another optimizer: this one is unused."""
+        compiles = [model.compile for model in self.models if model.compile is not None]
+        if not compiles or any(c.optimizer is optimizer or c.optimizer is None for c in compiles):
+            return True
+        return False
 
     def run_for_optimizer(self, optimizer: Optimizer) -> list[TrainingRun]:
         """The training runs of the model compiled with this optimizer (all runs if only one model trains)."""

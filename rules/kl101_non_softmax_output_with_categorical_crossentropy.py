@@ -17,6 +17,9 @@ REASONS = {
     "softsign": "softsign outputs can be negative, so the normalised 'probabilities' are meaningless and can divide by ~0 -> NaN",
     "exponential": "exponential outputs overflow to inf -> NaN",
     "log_softmax": "log_softmax outputs are negative log-probabilities, so the loss normalises negative numbers -> garbage or NaN",
+    "sigmoid": "sigmoid units don't sum to 1: the loss rescales them by their sum, so each unit saturates on its own "
+               "and gradients vanish (for multi-label targets use binary_crossentropy)",
+    "hard_sigmoid": "hard_sigmoid units don't sum to 1 and can all be 0, so the loss can divide by a sum of 0 -> NaN",
     "mish": "mish outputs can be negative, so the normalised 'probabilities' are meaningless and can divide by ~0 -> NaN",
 }
 
@@ -63,6 +66,12 @@ probs = keras.layers.Activation("tanh")(logits)  # expect: KL101
 model = keras.Model(inputs, probs)
 model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy())
 """,
+        """\
+from tensorflow.keras import layers, models
+
+model = models.Sequential([layers.Dense(16, activation="relu"), layers.Dense(3, activation="sigmoid")])  # expect: KL101
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+""",
     )
     valid = (
         """\
@@ -94,6 +103,8 @@ model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
             activation = output.activation
             if loss.name not in CATEGORICAL_CE or loss.from_logits or activation.name not in REASONS:
                 continue
+            if activation.name in ("sigmoid", "hard_sigmoid") and activation.units in (None, 1):
+                continue  # one sigmoid unit is KL105's case; an unknown width may be a sparse binary head
             yield Finding(
                 activation.span,
                 f"{activation.layer} feeds {loss.name}: {REASONS[activation.name]}",

@@ -53,12 +53,19 @@ import keras
 
 opt = keras.optimizers.SGD(learning_rate=0.1, momentum=0.9, global_clipnorm=5.0)
 """,
+        """\
+from keras.optimizers import SGD
+
+sgd = SGD(learning_rate=0.01, momentum=0.9, nesterov=True)  # built, but compile() uses 'adam'
+model.compile(loss="categorical_crossentropy", optimizer="adam")
+""",
     )
 
     def check(self, facts, options):
         limit = options["max-effective-lr"]
         for optimizer in facts.optimizers:
-            if optimizer.name != "SGD" or any(p in optimizer.given for p in CLIPPING_PARAMETERS):
+            clipped = any(p in optimizer.given for p in CLIPPING_PARAMETERS)
+            if optimizer.name != "SGD" or clipped or not facts.optimizer_in_use(optimizer):
                 continue
             rate, momentum = optimizer.params.get("learning_rate"), optimizer.params.get("momentum")
             if not isinstance(rate, (int, float)) or not isinstance(momentum, (int, float)) or not 0 < momentum < 1:

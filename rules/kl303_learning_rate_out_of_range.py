@@ -55,6 +55,8 @@ opt = SGD(lr=0.1)
             rate = optimizer.params.get("learning_rate")
             if "learning_rate" not in optimizer.given or not isinstance(rate, (int, float)) or isinstance(rate, bool):
                 continue
+            if not facts.optimizer_in_use(optimizer):
+                continue
             where = optimizer.param_spans.get("learning_rate", optimizer.span)
             if rate <= 0:
                 yield Finding(where, f"{optimizer.text} has learning rate {rate:g} <= 0: training never descends")

@@ -13,7 +13,8 @@ class MonitorMetricNotLogged(Rule):
     severity = Severity.WARNING
     summary = "A callback monitors a metric that compile() never logs, so it never acts."
     what_it_does = (
-        "Finds EarlyStopping, ModelCheckpoint and ReduceLROnPlateau callbacks whose `monitor` names a key "
+        "Finds EarlyStopping, ReduceLROnPlateau and ModelCheckpoint(save_best_only=True) callbacks whose "
+        "`monitor` names a key "
         "that the model's compile() does not produce — e.g. `monitor='val_acc'` with `metrics=['accuracy']`, "
         "which Keras >= 2.3 logs as `accuracy` / `val_accuracy` — or a `val_` key for a fit() without "
         "validation data."
@@ -52,7 +53,13 @@ model.fit(x, y, validation_split=0.2, callbacks=[stop])
 from tensorflow import keras
 
 model.compile(optimizer="adam", loss="mse", metrics=[keras.metrics.AUC(name="roc")])
-model.fit(x, y, epochs=20, validation_data=(xv, yv), callbacks=[keras.callbacks.ModelCheckpoint("best.keras", monitor="val_roc")])
+model.fit(x, y, epochs=20, validation_data=(xv, yv), callbacks=[keras.callbacks.ModelCheckpoint("best.keras", monitor="val_roc", save_best_only=True)])
+""",
+        """\
+import keras
+
+model.compile(optimizer="adam", loss="mse")
+model.fit(x, y, epochs=5, callbacks=[keras.callbacks.ModelCheckpoint("ckpt-{epoch}.keras", save_freq=100)])
 """,
     )
 
@@ -60,7 +67,7 @@ model.fit(x, y, epochs=20, validation_data=(xv, yv), callbacks=[keras.callbacks.
         validation = self._validation_by_callback(facts)
         for callback in facts.callbacks:
             monitor = callback.monitor
-            if monitor is None:
+            if monitor is None or not callback.acts_on_monitor:
                 continue
             base = monitor.removeprefix("val_")
             if monitor.startswith("val_") and validation.get(id(callback)) is False:

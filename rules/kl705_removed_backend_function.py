@@ -46,4 +46,5 @@ smooth = K.epsilon()
     def check(self, facts, options):
         for usage in facts.legacy:
             if usage.kind == "backend-function":
-                yield Finding(usage.span, f"{usage.old}() is not in Keras 3's keras.backend: use {usage.new}()")
+                replacement = f"{usage.new}()" if usage.new.startswith("keras.ops.") and " " not in usage.new else usage.new
+                yield Finding(usage.span, f"{usage.old}() is not in Keras 3's keras.backend: use {replacement}")

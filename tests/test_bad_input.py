@@ -98,6 +98,7 @@ def test_a_file_that_makes_the_parser_crawl_is_stopped(tmp_path, monkeypatch, ca
 
     write(tmp_path, {"slow.py": "x = a" + "[0]" * 2500 + "\n", "good.py": UNUSED_NOQA})
     monkeypatch.setattr(kerlint.pool, "TIMEOUT_BASE", 0.5)
+    monkeypatch.setattr(kerlint.pool, "TIMEOUT_PER_MIB", 20.0)
     monkeypatch.chdir(tmp_path)
     assert main(["check", "."]) == 1
     lines = capsys.readouterr().out.splitlines()

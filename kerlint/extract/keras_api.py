@@ -171,3 +171,36 @@ REMOVED_MODULES = {
     "keras.objectives": "keras.losses",
     "keras.preprocessing.image.ImageDataGenerator": "keras.utils.image_dataset_from_directory + preprocessing layers (tf.keras still has it)",
 }
+
+# keras.backend functions of Keras 2 -> their Keras 3 replacement (most are keras.ops.<same name>).
+BACKEND_REPLACEMENTS = {
+    "int_shape": "x.shape", "shape": "keras.ops.shape", "get_value": "variable.numpy()",
+    "set_value": "variable.assign(value)", "variable": "keras.Variable", "constant": "keras.ops.convert_to_tensor",
+    "placeholder": "keras.Input", "function": "a plain Python function (K.function was removed)",
+    "permute_dimensions": "keras.ops.transpose", "batch_dot": "keras.ops.einsum / keras.ops.matmul",
+    "l2_normalize": "keras.ops.normalize", "conv1d": "keras.ops.conv", "conv2d": "keras.ops.conv",
+    "pow": "keras.ops.power", "gather": "keras.ops.take", "cast_to_floatx": "keras.ops.cast",
+    "switch": "keras.ops.where", "dtype": "x.dtype", "count_params": "keras.Model.count_params",
+    "batch_flatten": "keras.ops.reshape(x, (ops.shape(x)[0], -1))", "flatten": "keras.ops.reshape(x, (-1,))",
+    "local_conv1d": "keras.layers.LocallyConnected1D's implementation (no keras.ops equivalent)",
+    "categorical_crossentropy": "keras.losses.categorical_crossentropy",
+    "sparse_categorical_crossentropy": "keras.losses.sparse_categorical_crossentropy",
+    "binary_crossentropy": "keras.losses.binary_crossentropy",
+}
+KERAS_OPS_NAMES = frozenset({
+    "abs", "all", "any", "argmax", "argmin", "cast", "clip", "concatenate", "cos", "cumsum", "dot", "elu", "equal",
+    "exp", "expand_dims", "floor", "ceil", "greater", "greater_equal", "less", "less_equal", "log", "log1p", "matmul",
+    "max", "maximum", "mean", "min", "minimum", "not_equal", "one_hot", "ones", "ones_like", "prod", "relu",
+    "repeat", "reshape", "round", "sigmoid", "sign", "sin", "softmax", "softplus", "softsign", "sqrt", "square",
+    "squeeze", "stack", "std", "stop_gradient", "sum", "tanh", "tile", "transpose", "var", "where", "zeros",
+    "zeros_like", "arange", "logsumexp", "log_softmax", "hard_sigmoid", "moments", "top_k", "in_top_k", "ctc_decode",
+    "map", "scan", "cond", "slice", "rsqrt", "reverse", "flip", "argsort", "sort", "eye", "identity",
+})
+
+
+def backend_replacement(name: str) -> str:
+    if name in BACKEND_REPLACEMENTS:
+        return BACKEND_REPLACEMENTS[name]
+    if name in KERAS_OPS_NAMES:
+        return f"keras.ops.{name}"
+    return "the keras.ops / keras.layers equivalent (see the Keras 3 migration guide)"

@@ -29,17 +29,24 @@ def legacy_usages(ctx: ModuleContext) -> list[LegacyUsage]:
             if method in api.REMOVED_METHODS:
                 found.append(LegacyUsage("training-method", method, api.REMOVED_METHODS[method], f".{method}(...)",
                                          ctx.span(call.func.attr)))
-        if callee and callee.startswith("keras.backend."):
-            name = callee.rsplit(".", 1)[1]
-            if name not in api.KERAS3_BACKEND:
-                found.append(LegacyUsage("backend-function", ctx.text(call.func), f"keras.ops.{name}",
-                                         ctx.text(call, 60), ctx.span(call.func)))
+        name = _public_backend_function(ctx.qualify(call.func, fold=False))
+        if name and name not in api.KERAS3_BACKEND:
+            found.append(LegacyUsage("backend-function", ctx.text(call.func), api.backend_replacement(name),
+                                     ctx.text(call, 60), ctx.span(call.func)))
         module = _removed_module(ctx.qualify(call.func, fold=False))
         if module and module not in reported_modules:
             reported_modules.add(module)  # a fragment without imports: report the first use only
             found.append(LegacyUsage("module", module, api.REMOVED_MODULES[module], ctx.text(call.func),
                                      ctx.span(call.func)))
     return found
+
+
+def _public_backend_function(qualified: str | None) -> str | None:
+    """"keras.backend.sum" (any dialect) -> "sum"; Keras' own internals (keras.src.backend...) -> None."""
+    if not qualified or qualified.startswith("keras.src."):
+        return None
+    parts = _normalize_prefix(qualified).split(".")
+    return parts[2] if len(parts) == 3 and parts[:2] == ["keras", "backend"] else None
 
 
 def _imports(ctx: ModuleContext) -> list[LegacyUsage]:

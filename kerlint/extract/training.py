@@ -129,6 +129,9 @@ class TrainingExtractor:
             monitor_span = self.ctx.span(node)
         callback = Callback(name=name, text=self.ctx.text(call.node, 100), span=self.ctx.span(call.node),
                             monitor=monitor, monitor_span=monitor_span)
+        if name == "ModelCheckpoint":  # without save_best_only it saves every time and never reads monitor
+            best = self.ev.unwrap(call.arg("save_best_only", 3, self.ev))
+            callback.acts_on_monitor = best is not None and not (isinstance(best, Const) and not best.value)
         self._callback_scopes = getattr(self, "_callback_scopes", {})
         self._callback_scopes[site.call] = site.scope
         return callback

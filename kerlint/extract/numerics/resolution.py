@@ -1,0 +1,167 @@
+"""The Evaluator's base: where a custom function's names live, what a name (or `self.attr`) stands for
+at a point, and a search through an expression and the values of the names it reads.
+
+Local names are resolved to their latest assignment before the expression that uses them, then to
+enclosing functions (loss factories) and the module."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+import libcst as cst
+
+from kerlint.extract.collect import Binding, Scope
+from kerlint.extract.numerics.memo import analysis
+from kerlint.extract.numerics.syntax import Position, call_argument, inside, is_self_attribute, operands, unpack
+
+if TYPE_CHECKING:
+    from kerlint.extract.numerics.module import ModuleAnalysis
+
+Function = cst.FunctionDef | cst.Lambda
+Where = tuple[Scope, "Position | None"]  # where an expression is evaluated: its scope, and the point in it
+
+AUGMENTED_OPERATORS = {cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
+                       cst.DivideAssign: cst.Divide, cst.PowerAssign: cst.Power}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a name (or `self.attr`) stands for at a point."""
+
+    source: str | None = None  # "target", "prediction" or "derived" for a tainted parameter
+    value: cst.BaseExpression | None = None
+    where: Where = (None, None)
+    exact: bool = True  # False for an element of an unpacked value we cannot index
+    binding: Binding | None = None
+
+
+class Resolver:
+    def __init__(self, module: ModuleAnalysis, function: Function, sources: dict[str, str]) -> None:
+        self.module = module
+        self.ctx = module.ctx
+        self.function = function
+        self.sources = sources  # parameter name -> "target" | "prediction" | "derived"
+        # Where the body's names live: the function itself, or for a lambda the scope around it.
+        self.scope: Scope = module.scope_of(function) if isinstance(function, cst.Lambda) else function
+        self.memo: dict = {}
+        self._synthetic: dict[int, cst.BaseExpression] = {}  # keeps augmented-assignment expressions alive
+
+    def start(self, node: cst.CSTNode) -> Position:
+        span = self.ctx.span(node)
+        return span.line, span.col
+
+    def where(self, node: cst.CSTNode) -> Where:
+        """Where an expression of this function's body is evaluated."""
+        return self.scope, self.start(node)
+
+    # --- calls ---------------------------------------------------------------------------------------
+    def math_name(self, call: cst.Call) -> str | None:
+        """`K.log(...)` -> "log" when the callee is a tensor-math function of a known namespace."""
+        return self.module.math_name(call)
+
+    def user_function(self, call: cst.Call) -> bool:
+        return isinstance(call.func, cst.Name) and call.func.value in self.ctx.tables.functions
+
+    def reduces(self, expr: cst.BaseExpression, names, operand: cst.BaseExpression) -> bool:
+        """`expr` is a reduction (one of `names`) of `operand` itself, as written: K.sum(x) of x."""
+        if not (isinstance(expr, cst.Call) and self.math_name(expr) in names):
+            return False
+        reduced = call_argument(expr, 0, ("x", "input_tensor"))
+        return reduced is not None and self.ctx.text(reduced) == self.ctx.text(operand)
+
+    # --- names ---------------------------------------------------------------------------------------
+    def resolve(self, expr: cst.BaseExpression, where: Where) -> Resolved | None:
+        if isinstance(expr, cst.Name):
+            return self._resolve_name(expr.value, where)
+        if is_self_attribute(expr):
+            return self._resolve_self_attribute(expr.attr.value, where)
+        return None
+
+    def _resolve_name(self, name: str, where: Where) -> Resolved | None:
+        if isinstance(self.function, cst.Lambda) and name in self.sources and self._inside_lambda(where):
+            return Resolved(source=self.sources[name])
+        scope, at = where
+        while True:
+            candidates = self.ctx.tables.bindings.get(scope, {}).get(name)
+            if candidates:
+                binding = self._latest(candidates, at)
+                return None if binding is None else self._binding_value(binding, scope)
+            if scope is None:
+                return None
+            scope, at = self.ctx.tables.function_scope.get(scope), None
+
+    def _inside_lambda(self, where: Where) -> bool:
+        scope, at = where
+        return scope is self.scope and at is not None and inside(at, self.ctx.span(self.function))
+
+    def _latest(self, bindings: list[Binding], at: Position | None) -> Binding | None:
+        """The last binding complete before `at` (any binding's value when `at` is None)."""
+        if at is None:
+            return bindings[-1]
+        ends, ordered = self.module.binding_ends(bindings)
+        if ordered:
+            index = bisect_right(ends, at)
+            return bindings[index - 1] if index else None
+        visible = [binding for binding, end in zip(bindings, ends) if end <= at]
+        return visible[-1] if visible else None
+
+    def _binding_value(self, binding: Binding, scope: Scope) -> Resolved:
+        if binding.param_of is not None:
+            if binding.param_of is self.function and binding.name in self.sources:
+                return Resolved(source=self.sources[binding.name], binding=binding)
+            passed = self.module.argument_passed(binding)
+            if passed is not None:  # dice_loss(smooth=1e-12) at its one call site overrides the default
+                return Resolved(value=passed[0], where=passed[1])
+            outer = self.ctx.tables.function_scope.get(binding.param_of)
+            return Resolved(value=binding.value, where=(outer, None), binding=binding)
+        where = (scope, self.start(binding.node))  # its value reads the names as they were before it
+        if binding.augmented is not None:
+            return Resolved(value=self._augmented_expression(binding), where=where, binding=binding)
+        value, exact = unpack(binding.value, binding.path)
+        return Resolved(value=value, where=where, exact=exact, binding=binding)
+
+    def _augmented_expression(self, binding: Binding) -> cst.BaseExpression | None:
+        """`x += e` as the expression `x + e`, with x read before the statement."""
+        operator = AUGMENTED_OPERATORS.get(type(binding.augmented))
+        if operator is None or binding.value is None:
+            return None
+        key = id(binding.node)
+        if key not in self._synthetic:
+            self._synthetic[key] = cst.BinaryOperation(cst.Name(binding.name), operator(), binding.value)
+        return self._synthetic[key]
+
+    def _resolve_self_attribute(self, attr: str, where: Where) -> Resolved | None:
+        owner = self.ctx.tables.function_class.get(where[0]) if where[0] is not None else None
+        bindings = self.ctx.tables.class_attributes.get(owner, {}).get(attr) if owner is not None else None
+        if not bindings:
+            return None
+        binding = bindings[-1]
+        method = self.module.method_containing(owner, binding.position)
+        value, exact = unpack(binding.value, binding.path)
+        return Resolved(value=value, where=(method, self.start(binding.node)), exact=exact, binding=binding)
+
+    # --- search --------------------------------------------------------------------------------------
+    def find(self, expr: cst.CSTNode, where: Where, test: Callable[[cst.CSTNode, Where], bool]) -> cst.CSTNode | None:
+        """The first node, in expr or in the values of the names it reads, that passes `test`."""
+        return self._find(expr, where, test)
+
+    @analysis(None)
+    def _find(self, expr: cst.CSTNode, where: Where, test) -> cst.CSTNode | None:
+        if test(expr, where):
+            return expr
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            resolved = self.resolve(expr, where)
+            if resolved is not None and resolved.value is not None:
+                return self._find(resolved.value, resolved.where, test)
+            if isinstance(expr, cst.Name) or resolved is not None:
+                return None
+        children = [arg.value for arg in expr.args] if isinstance(expr, cst.Call) else operands(expr)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and self.ctx.callee(expr) is None:
+            children = [expr.func.value, *children]
+        for child in children:
+            found = self._find(child, where, test)
+            if found is not None:
+                return found
+        return None
