@@ -198,3 +198,40 @@ def test_val_monitor_without_validation_data():
     model.fit(x, y, epochs=50, callbacks=[stop])
     """
     assert found(source) == [(4, "KL601")]
+
+
+def test_a_long_flat_expression_does_not_hide_the_other_findings():
+    source = "import keras\n" \
+        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation='relu')])\n" \
+        "model.compile(loss='categorical_crossentropy', optimizer='adam')\n" \
+        "FEATURES = " + " + ".join(["a"] * 800) + "\n"
+    assert found(source) == [(2, "KL101")]
+
+
+def test_an_optimizer_compile_does_not_use_is_not_reported():
+    source = """
+    from keras.optimizers import SGD
+    sgd = SGD(learning_rate=0.5, momentum=0.9)
+    model.compile(loss="mse", optimizer="adam")
+    """
+    assert found(source) == []
+
+
+def test_checkpoint_saving_every_epoch_does_not_read_monitor():
+    source = """
+    import keras
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, y, callbacks=[keras.callbacks.ModelCheckpoint("w.keras", monitor="val_acc")])
+    """
+    assert found(source) == []
+
+
+def test_backend_replacements_name_what_keras3_has():
+    source = """
+    from keras import backend as K
+    def loss(y_true, y_pred):
+        return K.batch_dot(y_true, K.permute_dimensions(y_pred, (0, 2, 1)))
+    """
+    messages = [d.message for d in lint_source(textwrap.dedent(source), "t.py", SETTINGS) if d.code == "KL705"]
+    assert messages == ["K.batch_dot() is not in Keras 3's keras.backend: use keras.ops.einsum / keras.ops.matmul",
+                        "K.permute_dimensions() is not in Keras 3's keras.backend: use keras.ops.transpose()"]
