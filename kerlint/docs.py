@@ -22,11 +22,6 @@ TABLE_END = "<!-- rules:end -->"
 REGENERATE = "python -m kerlint.docs --write"
 
 
-def anchor(rule: type[Rule]) -> str:
-    """The anchor Rule.url() points at."""
-    return f"{rule.code.lower()}-{rule.name}"
-
-
 def record(rule: type[Rule]) -> dict:
     """What `kerlint rules --output-format json` lists for one rule."""
     return {
@@ -49,7 +44,7 @@ def rule_table(link_prefix: str) -> str:
         "|---|---|---|---|---|",
     ]
     for rule in all_rules():
-        code = f"[{rule.code}]({link_prefix}#{anchor(rule)})"
+        code = f"[{rule.code}]({link_prefix}#{rule.anchor()})"
         rows.append(f"| {code} | `{rule.name}` | {rule.tag} | {rule.severity.label} | {_cell(rule.summary)} |")
     return "\n".join(rows) + "\n"
 
@@ -74,7 +69,7 @@ def render_rules_md() -> str:
         rule_table("").rstrip(),
     ]
     for rule in all_rules():
-        parts.append(f'<a id="{anchor(rule)}"></a>\n\n{_demote_headings(rule.docs()).rstrip()}')
+        parts.append(f'<a id="{rule.anchor()}"></a>\n\n{_demote_headings(rule.docs()).rstrip()}')
     return "\n\n".join(parts) + "\n"
 
 

@@ -74,8 +74,13 @@ class Rule:
         return ()
 
     @classmethod
+    def anchor(cls) -> str:
+        """The rule's heading anchor in docs/rules.md."""
+        return f"{cls.code.lower()}-{cls.name}"
+
+    @classmethod
     def url(cls) -> str:
-        return f"{DOCS_URL}#{cls.code.lower()}-{cls.name}"
+        return f"{DOCS_URL}#{cls.anchor()}"
 
     @classmethod
     def default_options(cls) -> dict[str, Any]:
