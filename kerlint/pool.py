@@ -109,6 +109,9 @@ def _crash_message(worker: _Worker) -> str:
 
 def _run(tasks: list[Task], jobs: int) -> Iterator[FileResult]:
     import kerlint.extract  # noqa: F401 - loaded once here and shared with every forked worker
+    from kerlint.registry import all_rules
+
+    all_rules()  # likewise the rule modules: a worker then only lints
 
     for stream in (sys.stdout, sys.stderr):  # a buffer inherited by a fork would be written twice
         stream.flush()

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import libcst as cst
 
+from kerlint.extract.collect import ModuleContext
+from kerlint.extract.legacy import legacy_usages
+from kerlint.extract.numerics import custom_functions
+from kerlint.extract.training import TrainingExtractor
+from kerlint.extract.values import Evaluator
 from kerlint.facts import ModuleFacts
 
 
 def extract_facts(module: cst.Module, path: str) -> ModuleFacts:
-    from kerlint.extract.collect import ModuleContext
-    from kerlint.extract.legacy import legacy_usages
-    from kerlint.extract.numerics import custom_functions
-    from kerlint.extract.training import TrainingExtractor
-    from kerlint.extract.values import Evaluator
-
     facts = ModuleFacts(path=path)
     ctx = ModuleContext(module, path)
     training = TrainingExtractor(ctx, Evaluator(ctx))
