@@ -1,0 +1,18 @@
+"""The built-model inspector and the training probe (`kerlint check --probe`).
+
+Everything that imports TensorFlow/Keras or runs user code lives in the child process
+(`kerlint.probe.child`): the parent side (`runner`, `rebuild`, `verdicts`, `attach`) is pure Python, so
+the static path never loads a framework. Layout, one job per module:
+
+- options.py   ProbeOptions (CLI flags + `[tool.kerlint.probe]`)
+- runner.py    parent: one sandboxed child per file (time/memory limits, temp cwd, process group)
+- child.py     child entry: limits, patches, runs the script, inspects, probes, writes JSON
+- capture.py   child: patches fit/fit_generator/train_on_batch/save/exit, records what training gets
+- inspector.py child: live model -> JSON facts (activations, losses, optimizer, data ranges)
+- batches.py   child: captured data (arrays, generators, tf.data, PyDataset) -> a few NumPy batches
+- train.py     child: the short training run, per-step loss / gradient norm / output observations
+- backends.py  child: gradient computation per Keras backend (TensorFlow; JAX/PyTorch stubs)
+- rebuild.py   parent: JSON facts -> kerlint.facts objects, run the rules on them
+- verdicts.py  parent: per-step trajectory + a finding's code -> confirmed / not reproduced / inconclusive
+- attach.py    parent: merge inspector findings and verdicts into the static diagnostics
+"""

@@ -1,0 +1,102 @@
+"""Child side: one training step with the gradient norm, per Keras backend.
+
+A backend computes the loss and the global gradient norm (before the optimizer's own clipping) and
+applies the update with the model's optimizer. TensorFlow is implemented; JAX and PyTorch are
+documented stubs that say so cleanly (`NotImplementedError`), so the probe reports "inconclusive"
+instead of crashing on those backends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Backend:
+    name = "?"
+
+    def device(self) -> str:
+        raise NotImplementedError
+
+    def step(self, model: Any, x: Any, y: Any) -> tuple[float, float, Any]:
+        """Train one step: (loss, global gradient norm, predictions as NumPy)."""
+        raise NotImplementedError(f"the probe has no gradient code for the {self.name} backend yet")
+
+    def sharpness(self, model: Any, x: Any, y: Any, iterations: int = 8) -> float | None:
+        """The largest Hessian eigenvalue of the loss on one batch (power iteration), or None."""
+        return None
+
+
+class TensorFlowBackend(Backend):
+    name = "tensorflow"
+
+    def __init__(self) -> None:
+        import tensorflow as tf
+
+        self.tf = tf
+
+    def device(self) -> str:
+        gpus = self.tf.config.list_physical_devices("GPU")
+        return f"GPU ({gpus[0].name})" if gpus else "CPU"
+
+    def _loss(self, model: Any, x: Any, y: Any, training: bool = True) -> Any:
+        y_pred = model(x, training=training)
+        return model.compute_loss(x=x, y=y, y_pred=y_pred, training=training), y_pred
+
+    def step(self, model: Any, x: Any, y: Any) -> tuple[float, float, Any]:
+        tf = self.tf
+        variables = model.trainable_variables
+        with tf.GradientTape() as tape:
+            loss, y_pred = self._loss(model, x, y)
+        grads = tape.gradient(loss, variables)
+        pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
+        norm = float(tf.linalg.global_norm([g for g, _ in pairs])) if pairs else 0.0
+        if pairs:
+            model.optimizer.apply_gradients(pairs)
+        first = y_pred[0] if isinstance(y_pred, (list, tuple)) else (next(iter(y_pred.values())) if isinstance(y_pred, dict) else y_pred)
+        return float(loss), norm, first.numpy()
+
+    def sharpness(self, model: Any, x: Any, y: Any, iterations: int = 8) -> float | None:
+        """Power iteration on Hessian-vector products (double GradientTape)."""
+        tf = self.tf
+        variables = model.trainable_variables
+        if not variables:
+            return None
+        vector = [tf.random.stateless_normal(v.shape, seed=(1, 2), dtype=v.dtype) for v in variables]
+        value = None
+        for _ in range(iterations):
+            norm = tf.linalg.global_norm(vector)
+            if not bool(tf.math.is_finite(norm)) or float(norm) == 0.0:
+                return None
+            vector = [v / norm for v in vector]
+            with tf.GradientTape() as outer:
+                with tf.GradientTape() as inner:
+                    loss, _ = self._loss(model, x, y, training=False)
+                grads = inner.gradient(loss, variables)
+                grads = [g if g is not None else tf.zeros_like(v) for g, v in zip(grads, variables)]
+                dot = tf.add_n([tf.reduce_sum(g * v) for g, v in zip(grads, vector)])
+            hv = outer.gradient(dot, variables)
+            hv = [h if h is not None else tf.zeros_like(v) for h, v in zip(hv, variables)]
+            value = float(tf.add_n([tf.reduce_sum(h * v) for h, v in zip(hv, vector)]))
+            vector = hv
+        return value
+
+
+class JaxBackend(Backend):
+    """Stub: would use jax.value_and_grad over model.stateless_call and optimizer.stateless_apply."""
+
+    name = "jax"
+
+
+class TorchBackend(Backend):
+    """Stub: would use loss.backward() and torch.nn.utils.get_total_norm over model.trainable_weights."""
+
+    name = "torch"
+
+
+def for_keras() -> Backend:
+    import keras
+
+    name = keras.backend.backend()
+    if name == "tensorflow":
+        return TensorFlowBackend()
+    return {"jax": JaxBackend, "torch": TorchBackend}.get(name, Backend)()
