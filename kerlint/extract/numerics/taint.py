@@ -27,7 +27,7 @@ class Taint:
     def tainted(self, expr: cst.CSTNode, where: Where) -> bool:
         return bool(self.taint(expr, where))
 
-    @analysis(frozenset())
+    @analysis(NO_TAINT)
     def taint(self, expr: cst.CSTNode, where: Where) -> frozenset[str]:
         """The kinds of input ("target", "prediction", "derived") an expression is computed from."""
         resolved = self.resolve(expr, where) if isinstance(expr, (cst.Name, cst.Attribute)) else None

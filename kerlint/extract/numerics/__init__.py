@@ -1,0 +1,46 @@
+"""Custom losses and metrics: which functions they are, and the numeric hazards inside their bodies.
+
+Three questions are asked of every expression inside a custom loss or metric, by the `Evaluator`:
+taint (is it computed from the loss's inputs: `taint`), guard (what keeps it in the safe domain of
+log / sqrt / a denominator, or bounds an exp's argument: `guards`), and range (an interval, for the
+sign of the returned value: `ranges`, `sign`). Which functions are asked about is `discovery`'s job;
+which ops are asked about, `ops`'s. Every doubt ends in silence: what cannot be resolved counts as
+guarded or of unknown sign.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from kerlint.extract.collect import ModuleContext
+from kerlint.extract.numerics.discovery import Candidate, Discovery
+from kerlint.extract.numerics.hazards import numeric_ops
+from kerlint.extract.numerics.module import ModuleAnalysis
+from kerlint.extract.numerics.sign import is_final_loss, unnegated_return
+from kerlint.facts import CustomFunction
+
+__all__ = ["custom_functions"]
+
+
+def custom_functions(ctx: ModuleContext, roles: dict[cst.FunctionDef, str]) -> list[CustomFunction]:
+    """Every custom loss and metric of the module, with the numeric hazards inside it.
+
+    `roles` maps the functions compile() uses to "loss" or "metric". Also found: (y_true, y_pred)-style
+    functions ("loss-like"), `call` of Loss subclasses, inner functions returned by loss factories, and
+    functions called from any of these (analyzed with the caller's role and taint).
+    """
+    module = ModuleAnalysis(ctx)
+    return [_analyze(module, candidate) for candidate in Discovery(module).candidates(roles)]
+
+
+def _analyze(module: ModuleAnalysis, candidate: Candidate) -> CustomFunction:
+    function = candidate.function
+    evaluator = module.evaluator(function, candidate.sources)
+    name = module.display_name(function)
+    ops, constants = numeric_ops(evaluator, name)
+    anchor = function if isinstance(function, cst.Lambda) else function.name
+    result = CustomFunction(name=name, span=module.ctx.span(anchor), role=candidate.role,
+                            numeric_ops=ops, small_constants=constants)
+    if is_final_loss(candidate, name):
+        result.unnegated_log_likelihood = unnegated_return(evaluator, name)
+    return result

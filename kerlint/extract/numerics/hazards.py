@@ -1,0 +1,110 @@
+"""The numeric hazards inside one custom function: its ops, what guards each, and the small constants
+those guards (and the clips and maximums applied to its inputs) rely on."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+
+from kerlint.extract.numerics.constants import ConstantSource
+from kerlint.extract.numerics.evaluator import Evaluator
+from kerlint.extract.numerics.guards import Guard
+from kerlint.extract.numerics.ops import Op, classify
+from kerlint.extract.numerics.resolution import Where
+from kerlint.extract.numerics.syntax import additive_terms, call_argument
+from kerlint.extract.numerics.vocabulary import CLIPS, EXPS, MAXIMUMS, SUMS
+from kerlint.facts import NumericOp, SmallConstant
+
+
+def numeric_ops(evaluator: Evaluator, name: str) -> tuple[list[NumericOp], list[SmallConstant]]:
+    """The ops of the function `name` and the small constants they depend on, in source order."""
+    nodes = evaluator.module.ops.in_function(evaluator.function)
+    classified = []
+    for node in nodes:
+        where = evaluator.where(node)
+        op = classify(evaluator, node, where)
+        if op is not None:
+            classified.append((op, where))
+    idioms = _idioms(evaluator, classified)
+    ops, constants = [], {}
+    for call, source in _bound_constants(evaluator, nodes):
+        constants.setdefault(source.span, _small_constant(source, name, evaluator.ctx.text(call)))
+    for op, where in classified:
+        numeric, guard = _numeric_op(evaluator, op, where, name, idioms.get(id(op.node)))
+        ops.append(numeric)
+        if numeric.depends_on_prediction and guard is not None:
+            for source in guard.constants:
+                constants.setdefault(source.span, _small_constant(source, name, numeric.text))
+    return ops, sorted(constants.values(), key=lambda c: (c.span.line, c.span.col))
+
+
+def _small_constant(source: ConstantSource, function: str, use: str) -> SmallConstant:
+    return SmallConstant(source.value, source.text, source.span, function, use, how=source.how)
+
+
+def _bound_constants(evaluator: Evaluator, nodes: list[cst.CSTNode]) -> Iterator[tuple[cst.Call, ConstantSource]]:
+    """The constants of clips and maximums applied to input-derived values: the floor (1e-15 in
+    K.clip(y_pred, 1e-15, 1 - 1e-15)) keeps a later log or ratio finite, and the eps of a `1 - eps`
+    ceiling keeps log(1 - p) finite. The ceiling comes first: its failure is the worse one."""
+    for node in nodes:
+        if not isinstance(node, cst.Call):
+            continue
+        where = evaluator.where(node)
+        name = evaluator.math_name(node)
+        first = call_argument(node, 0, ("x", "t"))
+        if name in CLIPS and first is not None and evaluator.tainted(first, where):
+            ceiling = evaluator.ceiling_constant(node, where)
+            if ceiling is not None:
+                yield node, ceiling
+            guard = evaluator.clip_floor_guard(node, where)
+        elif name in MAXIMUMS and any(evaluator.tainted(arg.value, where) for arg in node.args[:2]):
+            guard = evaluator.maximum_guard(node, where)
+        else:
+            continue
+        for source in guard.constants if guard is not None else ():
+            yield node, source
+
+
+def _numeric_op(evaluator: Evaluator, op: Op, where: Where, name: str, idiom: str | None) -> tuple[NumericOp, Guard | None]:
+    depends = evaluator.tainted(op.operand, where)
+    if op.kind == "exp":
+        guard = evaluator.exp_guard(op.operand, where)
+    elif op.kind == "divide" and op.numerator is not None and evaluator.reduces(op.operand, SUMS, op.numerator):
+        # `y_pred / K.sum(y_pred, axis=-1, keepdims=True)`: the sum is 0 only if every entry is, which a
+        # probability output never is (a relu output feeding a crossentropy is activation-loss's case)
+        guard = Guard("normalization by its own sum")
+    else:
+        guard = evaluator.positive(op.operand, where)
+    ctx = evaluator.ctx
+    numeric = NumericOp(kind=op.kind, text=ctx.text(op.node), span=ctx.span(op.node), function=name,
+                        depends_on_prediction=depends, guard=guard.text if guard else None,
+                        operand_text=ctx.text(op.operand), idiom=idiom)
+    return numeric, guard
+
+
+def _idioms(evaluator: Evaluator, classified: list[tuple[Op, Where]]) -> dict[int, str]:
+    """exp calls that are part of log(1 + exp(x)) ("softplus") or log(sum(exp(x))) ("logsumexp")."""
+    found: dict[int, str] = {}
+    for op, where in classified:
+        if op.kind != "log":
+            continue
+        for term, idiom in _log_idiom_terms(evaluator, op.operand, where):
+            found[id(term)] = idiom
+    return found
+
+
+def _log_idiom_terms(evaluator: Evaluator, argument: cst.BaseExpression, where: Where):
+    if isinstance(argument, cst.Call) and evaluator.math_name(argument) in SUMS:
+        inner = call_argument(argument, 0, ("x", "input_tensor"))
+        if isinstance(inner, cst.Call) and evaluator.math_name(inner) in EXPS:
+            yield inner, "logsumexp"
+        return
+    terms = additive_terms(argument)
+    if len(terms) != 2 or any(sign < 0 for sign, _ in terms):
+        return
+    for sign, term in terms:
+        others = [t for _, t in terms if t is not term]
+        if (isinstance(term, cst.Call) and evaluator.math_name(term) == "exp"
+                and evaluator.value(others[0], where) == 1.0):
+            yield term, "softplus"

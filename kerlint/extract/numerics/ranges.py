@@ -1,0 +1,146 @@
+"""Ranges: an interval for the values of an expression, under assumptions about the loss's inputs.
+Used for the sign of a returned log-likelihood, for the bound of an exp's argument, and as a guard's
+last resort. Whatever cannot be resolved has an unknown range."""
+
+from __future__ import annotations
+
+import math
+
+import libcst as cst
+
+from kerlint.extract.numerics import intervals
+from kerlint.extract.numerics.intervals import TOP, UNIT, Range
+from kerlint.extract.numerics.memo import analysis
+from kerlint.extract.numerics.resolution import Where
+from kerlint.extract.numerics.syntax import (
+    builtin_name, call_argument, clip_ceiling, clip_floor, literal_number, selection,
+)
+from kerlint.extract.numerics.vocabulary import (
+    CLIPS, DIVIDES, EXPS, KERAS_DEFAULT_EPSILON, LOGS, MAXIMUMS, MINIMUMS, POWERS, SELECTORS,
+)
+
+# What each analysis assumes about the inputs. Guards assume nothing: a tanh output reaches -1, so even
+# `1 + y_pred` can be 0. The sign of a log-likelihood weights targets as labels in [0, 1] (1 - y_true,
+# 1 + y_true are non-negative weights). exp bounds assume bounded targets and unbounded predictions.
+ASSUMPTIONS: dict[str, dict[str, Range]] = {
+    "guard": {},
+    "likelihood": {"target": UNIT},
+    "exp": {"target": UNIT},
+}
+OPERATIONS = {cst.Add: intervals.add, cst.Subtract: intervals.subtract, cst.Multiply: intervals.multiply,
+              cst.Divide: intervals.divide}
+MAXIMUM_REDUCTIONS = ("max", "reduce_max", "amax", "logsumexp", "reduce_logsumexp")
+
+
+class Ranges:
+    """The Evaluator's range analysis."""
+
+    @analysis(TOP)
+    def range(self, expr: cst.BaseExpression, where: Where, assumption: str) -> Range:
+        literal = literal_number(expr)
+        if literal is not None:
+            return Range(literal, literal)
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            return self._name_range(expr, where, assumption)
+        if isinstance(expr, cst.UnaryOperation):
+            inner = self.range(expr.expression, where, assumption)
+            if isinstance(expr.operator, cst.Minus):
+                return intervals.negate(inner)
+            return inner if isinstance(expr.operator, cst.Plus) else TOP
+        if isinstance(expr, cst.BinaryOperation):
+            return self._binary_range(expr, where, assumption)
+        if isinstance(expr, cst.Call):
+            return self._call_range(expr, where, assumption)
+        if isinstance(expr, cst.Subscript):
+            return self.range(expr.value, where, assumption)
+        if isinstance(expr, cst.IfExp):
+            return intervals.union(self.range(expr.body, where, assumption), self.range(expr.orelse, where, assumption))
+        return TOP
+
+    def _name_range(self, expr, where: Where, assumption: str) -> Range:
+        fixed = self._fixed_epsilon(expr)
+        if fixed is not None:
+            return Range(fixed, fixed)
+        resolved = self.resolve(expr, where)
+        if resolved is None:
+            return TOP
+        if resolved.source is not None:
+            return ASSUMPTIONS[assumption].get(resolved.source, TOP)
+        if resolved.value is None:
+            return TOP
+        return self.range(resolved.value, resolved.where, assumption)
+
+    def _binary_range(self, expr: cst.BinaryOperation, where: Where, assumption: str) -> Range:
+        if isinstance(expr.operator, cst.Subtract) and self.reduces(expr.right, MAXIMUM_REDUCTIONS, expr.left):
+            # `x - K.max(x, ...)` (the log-sum-exp shift) is never positive
+            return Range(-math.inf, 0.0, self.range(expr.left, where, assumption).has_log)
+        if isinstance(expr.operator, cst.Power):
+            exponent = self.value(expr.right, where)
+            return intervals.power(self.range(expr.left, where, assumption), exponent)
+        if isinstance(expr.operator, (cst.Multiply, cst.Divide)):
+            left, right = self._factor_range(expr.left, where, assumption), self._factor_range(expr.right, where, assumption)
+        else:
+            left, right = self.range(expr.left, where, assumption), self.range(expr.right, where, assumption)
+        combine = OPERATIONS.get(type(expr.operator))
+        return combine(left, right) if combine else TOP
+
+    def _factor_range(self, expr: cst.BaseExpression, where: Where, assumption: str) -> Range:
+        """For a log-likelihood's sign, a weight computed from the prediction (p in p * log(p), focal
+        loss's (1 - p) ** gamma) counts as unknown: those losses do not run to -inf."""
+        found = self.range(expr, where, assumption)
+        if assumption == "likelihood" and not found.has_log and self.taint(expr, where) & {"prediction", "derived"}:
+            return TOP
+        return found
+
+    def _call_range(self, call: cst.Call, where: Where, assumption: str) -> Range:
+        if self.is_keras_epsilon(call):
+            return Range(KERAS_DEFAULT_EPSILON, KERAS_DEFAULT_EPSILON)
+        if self.user_function(call):
+            return self.module.return_range(call, assumption)
+        name = self.math_name(call) or builtin_name(call)
+        if name in SELECTORS:
+            selected = selection(call)
+            return TOP if selected is None else intervals.union(self.range(selected[1], where, assumption),
+                                                                self.range(selected[2], where, assumption))
+        first = call_argument(call, 0, ("x", "input_tensor", "logits", "features", "a", "t"))
+        if name is None or first is None:
+            return TOP
+        if name in LOGS:
+            return self._log_range(first, where)
+        inner = self.range(first, where, assumption)
+        if name in CLIPS:
+            return self._clip_range(call, inner, where)
+        if name in MAXIMUMS or name in MINIMUMS:
+            other = call_argument(call, 1, ("y", "b"))
+            if other is None:
+                return TOP
+            pick = max if name in MAXIMUMS else min
+            second = self.range(other, where, assumption)
+            return Range(pick(inner.lo, second.lo), pick(inner.hi, second.hi), inner.has_log or second.has_log)
+        if name in ("pow", "power"):
+            exponent = call_argument(call, 1, ("y", "x2", "exponent"))
+            return intervals.power(inner, self.value(exponent, where) if exponent is not None else None)
+        return intervals.function_range(name, inner)
+
+    def _clip_range(self, call: cst.Call, inner: Range, where: Where) -> Range:
+        low, high = clip_floor(call), clip_ceiling(call)
+        lo = self.value(low, where) if low is not None else None
+        hi = self.value(high, where) if high is not None else None
+        return Range(max(inner.lo, lo) if lo is not None else inner.lo, min(inner.hi, hi) if hi is not None else inner.hi,
+                     inner.has_log)
+
+    def _log_range(self, argument: cst.BaseExpression, where: Where) -> Range:
+        """log of a probability-like value of the prediction is a log-probability: <= 0."""
+        if self.tainted(argument, where) and self.find(argument, where, self._not_probability) is None:
+            return Range(-math.inf, 0.0, has_log=True)
+        return TOP
+
+    def _not_probability(self, node: cst.CSTNode, where: Where) -> bool:
+        """Parts that make a log's argument something other than a probability: ratios, exp, nested logs,
+        helper calls."""
+        if isinstance(node, cst.BinaryOperation):
+            return isinstance(node.operator, (cst.Divide, cst.Power))
+        if isinstance(node, cst.Call):
+            name = self.math_name(node)
+            return self.user_function(node) or name in LOGS or name in EXPS or name in DIVIDES or name in POWERS
+        return False
