@@ -973,3 +973,26 @@ def test_other_libraries_summaries_are_not_tensors_and_numpy_roots_have_no_gradi
             return -tf.reduce_sum(y_true * y_pred) / (tf.linalg.norm(y_true) * tf.norm(y_pred))
     """
     assert numerics(source) == [(14, "KL402")]
+
+
+def test_log_sum_exp_with_a_named_shift_is_stable():
+    """False positives seen on published code: the max taken into a name, and NumPy's .sum() method."""
+    source = '''
+import numpy as np
+from keras import ops
+
+def lse_loss(y_true, y_pred):
+    m = ops.max(y_pred, axis=-1, keepdims=True)
+    lse = m + ops.log(ops.sum(ops.exp(y_pred - m), axis=-1, keepdims=True))
+    return ops.mean(lse - ops.sum(y_true * y_pred, axis=-1))
+
+def log_softmax(x, axis=-1):
+    max_x = np.max(x, axis=axis, keepdims=True)
+    logsumexp = np.log(np.exp(x - max_x).sum(axis=axis, keepdims=True))
+    return x - max_x - logsumexp
+
+def loss2(y_true, y_pred):
+    return -np.sum(y_true * log_softmax(y_pred))
+'''
+    from kerlint.engine import LintSettings, lint_source
+    assert [d.code for d in lint_source(source, "t.py", LintSettings.all_rules())] == []

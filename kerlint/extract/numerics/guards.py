@@ -35,6 +35,9 @@ class Guard:
 ASSUMED = Guard("(not analyzed)")  # used where analysis gave up: assume the author guarded it
 
 
+REDUCING_METHODS = ("sum", "mean", "max", "prod")
+
+
 def _both(first: Guard | None, second: Guard | None) -> Guard | None:
     if first is None or second is None:
         return None
@@ -151,6 +154,8 @@ class Guards:
             return self._selection_guard(call, where, lambda branch: self.positive(branch, where))
         if name in PASSTHROUGH or name in SUMS or name in SAME_RANGE_REDUCTIONS or name in ("sqrt", "square", "abs", "pow", "power"):
             return self.positive(first, where) if first is not None else None
+        if name is None and isinstance(call.func, cst.Attribute) and call.func.attr.value in REDUCING_METHODS:
+            return self.positive(call.func.value, where)  # exp(x).sum() is as positive as exp(x)
         if name is None and (self.user_function(call) or self.ctx.callee(call) is not None):
             return Guard(self.ctx.text(call))  # a helper or an API we don't model: assume it guards
         if name is not None and name not in KNOWN_MATH:

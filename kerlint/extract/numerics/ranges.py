@@ -71,7 +71,7 @@ class Ranges:
         return self.range(resolved.value, resolved.where, assumption)
 
     def _binary_range(self, expr: cst.BinaryOperation, where: Where, assumption: str) -> Range:
-        if isinstance(expr.operator, cst.Subtract) and self.reduces(expr.right, MAXIMUM_REDUCTIONS, expr.left):
+        if isinstance(expr.operator, cst.Subtract) and self._is_max_of(expr.right, expr.left, where):
             # `x - K.max(x, ...)` (the log-sum-exp shift) is never positive
             return Range(-math.inf, 0.0, self.range(expr.left, where, assumption).has_log)
         if isinstance(expr.operator, cst.Power):
@@ -83,6 +83,13 @@ class Ranges:
             left, right = self.range(expr.left, where, assumption), self.range(expr.right, where, assumption)
         combine = OPERATIONS.get(type(expr.operator))
         return combine(left, right) if combine else TOP
+
+    def _is_max_of(self, expr: cst.BaseExpression, operand: cst.BaseExpression, where: Where) -> bool:
+        """`K.max(x)` itself, or a name bound to it (`m = K.max(x); x - m`)."""
+        if self.reduces(expr, MAXIMUM_REDUCTIONS, operand):
+            return True
+        resolved = self.resolve(expr, where) if isinstance(expr, cst.Name) else None
+        return resolved is not None and resolved.value is not None and self.reduces(resolved.value, MAXIMUM_REDUCTIONS, operand)
 
     def _factor_range(self, expr: cst.BaseExpression, where: Where, assumption: str) -> Range:
         """For a log-likelihood's sign, a weight computed from the prediction (p in p * log(p), focal
