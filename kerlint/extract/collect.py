@@ -281,6 +281,7 @@ class ModuleContext:
         self.tables = collector.out
         self.lines = NEWLINE.split("".join(collector.tokens))
         self._calls_by_name: dict[str, list[CallSite]] | None = None
+        self._methods: dict[cst.ClassDef, list[cst.FunctionDef]] = {}
         self._star_keras = any(m.split(".")[0] in ("keras", "tensorflow") for m in self.tables.imports.star_modules())
 
     def span(self, node: cst.CSTNode) -> Span:
@@ -322,6 +323,16 @@ class ModuleContext:
             return None
         full = f"{base}.{rest}" if rest else base
         return canonical(full) if fold else full
+
+    def method_containing(self, owner: cst.ClassDef, position: tuple[int, int]) -> cst.FunctionDef | None:
+        """The method of `owner` whose source contains `position`."""
+        if owner not in self._methods:
+            self._methods[owner] = [f for f, c in self.tables.function_class.items() if c is owner]
+        for method in self._methods[owner]:
+            span = self.span(method)
+            if (span.line, span.col) <= position <= (span.end_line, span.end_col):
+                return method
+        return None
 
     def calls_named(self, name: str) -> list[CallSite]:
         """Calls whose function is `name(...)` or `something.name(...)`, in source order."""

@@ -410,16 +410,8 @@ class Evaluator:
         if not bindings:
             return None
         binding = bindings[-1]
-        scope = self._scope_of_position(owner, binding.position)
+        scope = self.ctx.method_containing(owner, binding.position)
         return self.eval(binding.value, Env(scope, binding.position, None, env.depth + 1)) if binding.value else None
-
-    def _scope_of_position(self, owner: cst.ClassDef, position) -> Scope:
-        candidates = [f for f, cls in self.tables.function_class.items() if cls is owner]
-        for function in candidates:
-            span = self.ctx.span(function)
-            if (span.line, span.col) <= position <= (span.end_line, span.end_col):
-                return function
-        return None
 
     def _eval_Call(self, node, env):
         func = node.func

@@ -25,7 +25,6 @@ class ModuleAnalysis:
         self._evaluators: dict[tuple[int, tuple], Evaluator] = {}
         self._return_ranges: dict[tuple[int, str], Range] = {}
         self._in_progress: set[int] = set()
-        self._methods: dict[cst.ClassDef, list[cst.FunctionDef]] = {}
         self._passed: dict[int, tuple[cst.BaseExpression, Where] | None] = {}
         self._ends: dict[int, tuple[list[Position], bool]] = {}
         self._math_names: dict[int, str | None] = {}
@@ -52,15 +51,6 @@ class ModuleAnalysis:
         position = (start.line, start.col)
         around = [f for f in self.ctx.tables.function_scope if inside(position, self.ctx.span(f.body))]
         return max(around, key=lambda f: (self.ctx.span(f).line, self.ctx.span(f).col), default=None)
-
-    def method_containing(self, owner: cst.ClassDef, position: Position) -> cst.FunctionDef | None:
-        if owner not in self._methods:
-            self._methods[owner] = [f for f, c in self.ctx.tables.function_class.items() if c is owner]
-        for method in self._methods[owner]:
-            span = self.ctx.span(method)
-            if (span.line, span.col) <= position <= (span.end_line, span.end_col):
-                return method
-        return None
 
     def binding_ends(self, bindings: list[Binding]) -> tuple[list[Position], bool]:
         """Where each binding of a list takes effect (the end of its statement), and whether those

@@ -138,7 +138,7 @@ class Resolver:
         if not bindings:
             return None
         binding = bindings[-1]
-        method = self.module.method_containing(owner, binding.position)
+        method = self.ctx.method_containing(owner, binding.position)
         value, exact = unpack(binding.value, binding.path)
         return Resolved(value=value, where=(method, self.start(binding.node)), exact=exact, binding=binding)
 
