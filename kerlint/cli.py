@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--extend-exclude", action="append", metavar="GLOBS", help="more comma-separated globs to skip")
     check.add_argument("--no-respect-gitignore", action="store_true", help="check files .gitignore excludes too")
     check.add_argument("--force-exclude", action="store_true", help="apply exclusions to paths named on the command line too")
+    check.add_argument("--probe", action="store_true", help="also build each model in a sandboxed subprocess, inspect it and "
+                       "train it briefly to confirm the findings (needs the keras extra); --probe=all trains every model")
+    check.add_argument("--probe-all", action="store_true", help=argparse.SUPPRESS)  # what --probe=all becomes
+    check.add_argument("--probe-report", metavar="DIR", help="with --probe: write each model's per-step trajectory (JSON, PNG) here")
+    check.add_argument("--model", metavar="MODULE:FACTORY", help="with --probe: also probe the compiled model this function returns (or a .keras/.h5 file)")
+    check.add_argument("--data", metavar="MODULE:FUNCTION", help="with --model: a function returning (x, y) to train the probe on")
 
     rule = commands.add_parser("rule", help="show a rule's documentation")
     rule.add_argument("rule", metavar="CODE_OR_NAME")
@@ -80,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in TOP_LEVEL_FLAGS):
         argv = ["check", *argv]
+    argv = ["--probe-all" if arg == "--probe=all" else arg for arg in argv]
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
@@ -176,7 +183,12 @@ def check(args: argparse.Namespace) -> int:
     if result.files_checked == 0 and not found.missing and args.output_format not in MACHINE_FORMATS:
         print(f"kerlint: warning: no Python files found in {', '.join(paths)}", file=sys.stderr)
 
-    report = Report(result.sorted_diagnostics(), result.files_checked, result.sources)
+    diagnostics = result.sorted_diagnostics()
+    if args.probe or args.probe_all or args.model:  # TensorFlow only ever loads in the probe's subprocess
+        from kerlint.probe.session import run as run_probe
+
+        diagnostics = run_probe(args, project, found.files, display_path, diagnostics)
+    report = Report(diagnostics, result.files_checked, result.sources)
     if args.statistics:
         sys.stdout.write(statistics.render(report, args.output_format))
     else:

@@ -49,6 +49,7 @@ class Config:
     max_file_size: int = DEFAULT_MAX_FILE_BYTES
     fail_on: Severity = Severity.WARNING
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    probe: Mapping[str, Any] = field(default_factory=dict)  # ProbeOptions fields from [tool.kerlint.probe]
 
 
 # --- value parsers: (value, where) -> parsed value, ConfigError on a bad one -----------------------
@@ -127,6 +128,34 @@ def _rule_options(value: Any, where: str) -> dict[str, dict[str, Any]]:
     return options
 
 
+# [tool.kerlint.probe] key -> (ProbeOptions field, type, scale from the file's unit)
+PROBE_KEYS: dict[str, tuple[str, type, int]] = {
+    "timeout": ("timeout_s", float, 1),  # seconds per file
+    "memory-mib": ("memory_bytes", int, 1024**2),
+    "steps": ("steps", int, 1),
+    "jobs": ("jobs", int, 1),
+    "all": ("all_models", bool, 1),
+    "sharpness": ("sharpness", bool, 1),
+}
+
+
+def _probe_table(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _fail(where, f"expected a table [tool.kerlint.probe], got {value!r}")
+    options = {}
+    for key, item in value.items():
+        if key not in PROBE_KEYS:
+            raise _fail(f"{where}.{key}", f"unknown key (expected one of: {', '.join(PROBE_KEYS)})")
+        name, kind, scale = PROBE_KEYS[key]
+        if kind is bool:
+            options[name] = _boolean(item, f"{where}.{key}")
+            continue
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or item <= 0 or (kind is int and item != int(item)):
+            raise _fail(f"{where}.{key}", f"expected a positive {'whole ' if kind is int else ''}number, got {item!r}")
+        options[name] = kind(item) * scale
+    return options
+
+
 # key in the file -> (Config field, parser)
 KEYS: dict[str, tuple[str, Callable[[Any, str], Any]]] = {
     "select": ("select", _selectors),
@@ -139,6 +168,7 @@ KEYS: dict[str, tuple[str, Callable[[Any, str], Any]]] = {
     "max-file-size": ("max_file_size", _positive_int),
     "fail-on": ("fail_on", _severity),
     "rules": ("rule_options", _rule_options),
+    "probe": ("probe", _probe_table),
 }
 
 

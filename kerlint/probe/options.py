@@ -21,3 +21,4 @@ class ProbeOptions:
     model: str | None = None  # --model module:factory (a function returning a compiled model)
     data: str | None = None  # --data module:function (returning (x, y) batches)
     jobs: int = 1  # files probed at once
+    sharpness: bool = False  # estimate the largest Hessian eigenvalue (Hessian-vector products)

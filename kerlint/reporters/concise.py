@@ -8,7 +8,17 @@ from kerlint.reporters.summary import summary_line
 
 def render(report: Report) -> str:
     lines = [
-        f"{printable(d.path)}:{d.span.line}:{d.span.col + 1}: {d.code} {printable(d.message)}" for d in report.diagnostics
+        f"{printable(d.path)}:{d.span.line}:{d.span.col + 1}: {d.code} {printable(d.message)}{_probe(d)}"
+        for d in report.diagnostics
     ]
     lines.append(summary_line(report.diagnostics, report.files_checked))
     return "\n".join(lines) + "\n"
+
+
+def _probe(diagnostic) -> str:
+    probe = diagnostic.extra.get("probe")
+    if not probe:
+        return ""
+    from kerlint.probe.report import verdict_text
+
+    return f" [{printable(verdict_text(probe))}]"

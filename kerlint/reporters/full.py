@@ -78,6 +78,14 @@ def _block(diagnostic: Diagnostic, lines: list[str] | None) -> str:
         out += _excerpt(diagnostic, lines)
     for related in diagnostic.related:
         out.append(f"  = note: {diagnostic.path}:{related.span.line}:{related.span.col + 1}: {printable(related.message)}")
+    probe = diagnostic.extra.get("probe")
+    if probe:
+        from kerlint.probe.report import details_text, sparkline, verdict_text
+
+        details = details_text(probe)
+        out.append(f"  = {printable(verdict_text(probe))}" + (f" ({details})" if details else ""))
+        if probe.get("grad_norms"):
+            out.append(f"  = gradient norm: {sparkline(probe['grad_norms'])}")
     if diagnostic.fix:
         out.append(f"help: {printable(diagnostic.fix)}")
     if diagnostic.url:

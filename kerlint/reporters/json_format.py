@@ -14,7 +14,7 @@ def _location(line: int, col: int) -> dict[str, int]:
 
 def finding(diagnostic: Diagnostic) -> dict:
     span = diagnostic.span
-    return {
+    record = {
         "code": diagnostic.code,
         "name": diagnostic.name,
         "tags": [diagnostic.tag],
@@ -30,6 +30,11 @@ def finding(diagnostic: Diagnostic) -> dict:
             for r in diagnostic.related
         ],
     }
+    if "probe" in diagnostic.extra:
+        from kerlint.probe.report import json_probe
+
+        record["probe"] = json_probe(diagnostic.extra["probe"])
+    return record
 
 
 def render(report: Report) -> str:

@@ -1,0 +1,61 @@
+"""Parent side glue for `kerlint check --probe`: options, which files, run, attach, notes, reports."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Mapping
+
+from kerlint.diagnostic import Diagnostic
+from kerlint.probe.options import ProbeOptions
+from kerlint.probe.runner import builds_model, probe_files
+from kerlint.reporters import printable
+
+
+def options_from(args: Any, config: Mapping[str, Any]) -> ProbeOptions:
+    """Command line over `[tool.kerlint.probe]` over defaults."""
+    values = dict(config)
+    if getattr(args, "probe_all", False):
+        values["all_models"] = True
+    if getattr(args, "probe_report", None):
+        values["report_dir"] = Path(args.probe_report)
+    for key in ("model", "data"):
+        if getattr(args, key, None):
+            values[key] = getattr(args, key)
+    values.setdefault("jobs", max(1, min(4, (os.cpu_count() or 2) // 2)))
+    return ProbeOptions(**values)
+
+
+def _progress(message: str) -> None:
+    if sys.stderr.isatty():
+        print(f"kerlint: {message}", file=sys.stderr, flush=True)
+
+
+def run(args: Any, project: Any, files: list[Path], shown: Any, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Probe the files that build a model; the diagnostics with verdicts attached."""
+    from kerlint.probe.attach import attach
+
+    options = options_from(args, getattr(project.config, "probe", {}) or {})
+    work = []
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if builds_model(data):
+            name = shown(path)
+            work.append((path, name, {d.code for d in diagnostics if d.path == name}))
+    if options.model:
+        work.append((None, options.model, set()))
+    probes = probe_files(work, options, _progress)
+    for (path, _, _), probe in zip(work, probes):
+        for note in probe.notes:
+            print(f"kerlint: probe: {printable(probe.shown)}: {printable(note)}", file=sys.stderr)
+        diagnostics = attach(diagnostics, probe, project.for_file(path))
+    if options.report_dir is not None:
+        from kerlint.probe.report import write_reports
+
+        for written in write_reports(options.report_dir, probes):
+            _progress(f"probe report: {written}")
+    return diagnostics
