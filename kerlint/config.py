@@ -133,6 +133,7 @@ PROBE_KEYS: dict[str, tuple[str, type, int]] = {
     "timeout": ("timeout_s", float, 1),  # seconds per file
     "memory-mib": ("memory_bytes", int, 1024**2),
     "steps": ("steps", int, 1),
+    "train-seconds": ("train_seconds", float, 1),
     "jobs": ("jobs", int, 1),
     "all": ("all_models", bool, 1),
     "sharpness": ("sharpness", bool, 1),

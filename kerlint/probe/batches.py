@@ -54,14 +54,21 @@ def _take(value: Any, index: np.ndarray) -> Any:
     return np.asarray(value)[index]
 
 
-def from_capture(x: Any, y: Any, batch_size: int | None, limit: int, seed: int = 0, generator_limit: int = 32) -> list[tuple[Any, Any]]:
-    """Up to `limit` batches of what fit() was given; [] when it can't be read."""
+def from_capture(x: Any, y: Any, batch_size: int | None, limit: int, seed: int = 0, generator_limit: int = 32,
+                 validation_split: float = 0.0) -> list[tuple[Any, Any]]:
+    """Up to `limit` batches of what fit() was given; [] when it can't be read. Arrays keep fit()'s
+    validation_split out (the last fraction, as Keras does)."""
     if x is None:
         return []
     if isinstance(x, np.ndarray) or (hasattr(x, "shape") and hasattr(x, "dtype") and not hasattr(x, "take")) or (
         isinstance(x, (list, tuple, dict)) and _length(x) is not None
     ):
-        return _array_batches(_to_numpy(x), _to_numpy(y), batch_size or DEFAULT_BATCH, limit, seed)
+        x, y = _to_numpy(x), _to_numpy(y)
+        count = _length(x)
+        if count and 0 < validation_split < 1:
+            keep = np.arange(int(count * (1 - validation_split)))
+            x, y = _take(x, keep), (_take(y, keep) if y is not None else None)
+        return _array_batches(x, y, batch_size or DEFAULT_BATCH, limit, seed)
     limit = min(limit, generator_limit)  # pulling from user code: a few batches, then cycle
     if hasattr(x, "as_numpy_iterator"):  # tf.data
         return [_split(item) for item in itertools.islice(x.as_numpy_iterator(), limit)]

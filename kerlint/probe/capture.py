@@ -36,6 +36,7 @@ class Captured:
     epochs: int | None = None
     steps_per_epoch: int | None = None
     batch_size: int | None = None
+    validation_split: float = 0.0
     calls: int = 1
 
 
@@ -104,6 +105,7 @@ def _patch_training(keras: Any, recorder: Recorder) -> None:
         _record(
             recorder, self, "fit", x=_first_arg(args, kwargs, 0, "x"), y=_first_arg(args, kwargs, 1, "y"),
             epochs=epochs, steps_per_epoch=kwargs.get("steps_per_epoch"), batch_size=_first_arg(args, kwargs, 2, "batch_size"),
+            validation_split=kwargs.get("validation_split") or 0.0,
         )
         return _History(self, epochs or 1)
 

@@ -118,7 +118,8 @@ def _batches(model, recorder, entry, limit: int):
     for run in recorder.runs:
         if run.model is model:
             try:
-                found = batching.from_capture(run.x, run.y, run.batch_size, limit, generator_limit=MAX_BATCHES)
+                found = batching.from_capture(run.x, run.y, run.batch_size, limit, generator_limit=MAX_BATCHES,
+                                               validation_split=run.validation_split)
                 if found and found[0][1] is not None:
                     return found, "captured"
             except Exception as error:  # noqa: BLE001
@@ -158,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kerlint.probe.child")
     parser.add_argument("file")
     parser.add_argument("--out", required=True)
-    parser.add_argument("--steps", type=int, default=60)
+    parser.add_argument("--steps", type=int, default=120)
+    parser.add_argument("--train-seconds", type=float, default=8.0)
     parser.add_argument("--all", action="store_true")
     parser.add_argument("--codes", default="")
     parser.add_argument("--memory", type=int, default=0)
@@ -246,7 +248,8 @@ def _probe(model, entry: dict, data: list, args, deadline: float) -> dict:
     try:
         backend = for_keras()
         activation = (entry.get("outputs") or [{}])[0].get("activation")
-        return probe(model, data, args.steps, backend, activation, deadline - 2.0, with_sharpness=args.sharpness)
+        stop = min(deadline - 2.0, time.time() + args.train_seconds)
+        return probe(model, data, args.steps, backend, activation, stop, with_sharpness=args.sharpness)
     except NotImplementedError as error:
         return {"error": str(error)}
     except Exception as error:  # noqa: BLE001

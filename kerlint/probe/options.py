@@ -7,7 +7,8 @@ from pathlib import Path
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_BYTES = 4 * 1024**3
-DEFAULT_STEPS = 60
+DEFAULT_STEPS = 120
+DEFAULT_TRAIN_SECONDS = 8.0  # the training part's own budget within the timeout
 MAX_CAPTURED_OUTPUT = 16_384  # bytes of a script's stdout/stderr kept
 
 
@@ -17,6 +18,7 @@ class ProbeOptions:
     timeout_s: float = DEFAULT_TIMEOUT_S  # wall time per file, child included
     memory_bytes: int = DEFAULT_MEMORY_BYTES  # RLIMIT_AS of the child
     steps: int = DEFAULT_STEPS  # training steps per probed model
+    train_seconds: float = DEFAULT_TRAIN_SECONDS  # ...or fewer, when this much training time is spent
     report_dir: Path | None = None  # --probe-report: per-model trajectories (JSON, PNG if matplotlib)
     model: str | None = None  # --model module:factory (a function returning a compiled model)
     data: str | None = None  # --data module:function (returning (x, y) batches)

@@ -86,7 +86,7 @@ def probe_file(path: Path | None, shown: str, codes: set[str], options: ProbeOpt
     stdout, stderr = os.path.join(sandbox, "stdout.txt"), os.path.join(sandbox, "stderr.txt")
     command = [sys.executable, "-m", "kerlint.probe.child", str(path.resolve()) if path else "<model>", "--out", out,
                "--steps", str(options.steps), "--codes", ",".join(sorted(codes)), "--memory", str(options.memory_bytes),
-               "--deadline", str(time.time() + options.timeout_s), "--root", os.getcwd()]
+               "--deadline", str(time.time() + options.timeout_s), "--train-seconds", str(options.train_seconds), "--root", os.getcwd()]
     if options.all_models:
         command.append("--all")
     if options.sharpness:

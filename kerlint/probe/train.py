@@ -81,6 +81,7 @@ def probe(model: Any, batches: list, steps: int, backend: Any, activation: str |
 
     keras.utils.set_random_seed(0)
     start = time.monotonic()
+    stop = start + (deadline - time.time())  # deadline is wall-clock (time.time) from the parent
     trajectory = []
     sharpness = None
     if with_sharpness and batches:
@@ -89,7 +90,7 @@ def probe(model: Any, batches: list, steps: int, backend: Any, activation: str |
         except Exception:  # noqa: BLE001 - sharpness is extra evidence, never a failure
             sharpness = None
     for step in range(steps):
-        if time.monotonic() > deadline:
+        if time.monotonic() > stop:
             break
         x, y = batches[step % len(batches)]
         loss, norm, prediction = backend.step(model, x, y)

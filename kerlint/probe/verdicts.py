@@ -13,7 +13,8 @@ from typing import Any
 
 CONFIRMED, NOT_REPRODUCED, INCONCLUSIVE = "confirmed", "not reproduced", "inconclusive"
 GROWTH = 70.0  # gradient-norm growth that counts as exploding
-GROWTH_WINDOW = 40  # steps
+BASELINE_STEPS = 5  # the gradient norm's reference: its median over the first steps
+COLLAPSE = 100.0  # spike / later median that counts as a collapse into saturation
 UNIT_DOMAIN = (0.0, 1.0)
 OUTPUT_RANGE = {"sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0),
                 "relu": (0.0, math.inf), "softplus": (0.0, math.inf)}
@@ -54,18 +55,38 @@ class Evidence:
         return None
 
     def growth(self) -> str | None:
+        """The gradient norm against its median over the first steps (a dip is not a baseline)."""
+        early = sorted(n for n in self.norms[:BASELINE_STEPS] if math.isfinite(n))
+        if not early or early[len(early) // 2] <= 0:
+            return None
+        base = early[len(early) // 2]
         best = None
-        for i, low in enumerate(self.norms):
-            if not math.isfinite(low) or low <= 0:
-                continue
-            for j in range(i + 1, min(i + GROWTH_WINDOW, len(self.norms) - 1) + 1):
-                high = self.norms[j]
-                if math.isfinite(high) and high / low >= GROWTH and (best is None or high / low > best[0]):
-                    best = (high / low, i, j)
+        for step, norm in enumerate(self.norms):
+            if math.isfinite(norm) and norm / base >= GROWTH and (best is None or norm > best[1]):
+                best = (step, norm)
         if best is None:
             return None
-        ratio, i, j = best
-        return f"gradient norm grew {ratio:.0f}x in {j - i} steps ({_fmt(self.norms[i])} at step {i} -> {_fmt(self.norms[j])} at step {j})"
+        step, norm = best
+        return (f"gradient norm grew {norm / base:.0f}x in {step} steps (median {_fmt(base)} over steps 0-{BASELINE_STEPS - 1}"
+                f" -> {_fmt(norm)} at step {step})")
+
+    def collapse(self) -> str | None:
+        """A gradient spike, then the norm collapses while the loss stops improving: the update threw the
+        weights into a saturated region (the "loss jumps and plateaus" of an unclipped step)."""
+        finite = [(i, n) for i, n in enumerate(self.norms) if math.isfinite(n)]
+        if len(finite) < 30 or len(finite) != len(self.norms):
+            return None
+        peak_step, peak = max(finite[: len(finite) - 10], key=lambda item: item[1])
+        tail = sorted(self.norms[-10:])
+        tail_norm = tail[len(tail) // 2]
+        best_before = min(self.losses[: peak_step + 1])
+        tail_loss = sum(self.losses[-10:]) / 10
+        if tail_norm > 0 and peak / tail_norm >= COLLAPSE and tail_loss >= best_before:
+            saturated = self.rows[-1].get("saturated")
+            extra = f"; {saturated:.0%} of outputs saturated" if saturated else ""
+            return (f"gradient norm spiked to {_fmt(peak)} at step {peak_step}, then collapsed {peak / tail_norm:.0f}x to "
+                    f"{_fmt(tail_norm)} while the loss stuck at {_fmt(tail_loss)} (best {_fmt(best_before)} before the spike){extra}")
+        return None
 
     def plateau(self) -> str | None:
         """The loss jumped up from its best and stayed flat for the last 10 steps."""
@@ -127,7 +148,7 @@ def verdict(code: str, model: dict, result: dict | None, steps_total: int | None
 
 
 def _generic(ev, model, targets, inputs, loss_name, broken, steps_total):
-    signal = broken or ev.growth() or ev.plateau()
+    signal = broken or ev.growth()
     if signal:
         return CONFIRMED, signal
     return NOT_REPRODUCED, ev.summary()
@@ -177,7 +198,7 @@ def _target_domain(ev, model, targets, inputs, loss_name, broken, steps_total):
 
 
 def _kl301(ev, model, targets, inputs, loss_name, broken, steps_total):
-    signal = broken or ev.growth() or ev.plateau()
+    signal = broken or ev.growth() or ev.collapse() or ev.plateau()
     stability = (ev.result.get("stability") or {})
     margin = ""
     if stability.get("ratio"):
@@ -201,11 +222,7 @@ def _kl302(ev, model, targets, inputs, loss_name, broken, steps_total):
 
 
 def _numerics(ev, model, targets, inputs, loss_name, broken, steps_total):
-    if broken:
-        return CONFIRMED, broken
-    negative = ev.negative_loss()
-    if negative:
-        return CONFIRMED, f"loss {_fmt(negative[1])} < 0 (first negative at step {negative[0]})"
+    """Unguarded log / division / sqrt / power / exp, a vanishing smoothing constant: Inf/NaN or a gradient blow-up."""
     return _generic(ev, model, targets, inputs, loss_name, broken, steps_total)
 
 
@@ -214,7 +231,7 @@ def _kl407(ev, model, targets, inputs, loss_name, broken, steps_total):
     if negative:
         text = f"loss {_fmt(negative[1])} < 0 (first negative at step {negative[0]}): the log-likelihood is maximised toward -inf"
         return CONFIRMED, text + (f"; {broken}" if broken else "")
-    return _numerics(ev, model, targets, inputs, loss_name, broken, steps_total)
+    return _generic(ev, model, targets, inputs, loss_name, broken, steps_total)
 
 
 def _kl501(ev, model, targets, inputs, loss_name, broken, steps_total):
@@ -227,6 +244,6 @@ def _kl501(ev, model, targets, inputs, loss_name, broken, steps_total):
 
 _CHECKS = {
     "KL101": _kl101, "KL103": _kl103, "KL105": _kl105, "KL106": _target_domain, "KL201": _target_domain,
-    "KL301": _kl301, "KL302": _kl302, "KL401": _numerics, "KL402": _numerics, "KL403": _numerics,
+    "KL301": _kl301, "KL303": _kl301, "KL302": _kl302, "KL401": _numerics, "KL402": _numerics, "KL403": _numerics,
     "KL404": _numerics, "KL405": _numerics, "KL406": _numerics, "KL407": _kl407, "KL501": _kl501,
 }
