@@ -1,0 +1,162 @@
+"""The probe's parent side, without TensorFlow: verdicts, sparkline, merging, config, CLI flags."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from kerlint.config import ConfigError, load_config
+from kerlint.diagnostic import Diagnostic, Severity, Span
+from kerlint.engine import LintSettings
+from kerlint.probe.attach import attach
+from kerlint.probe.report import json_probe, sparkline
+from kerlint.probe.runner import FileProbe, builds_model
+from kerlint.probe.session import options_from
+from kerlint.probe.verdicts import CONFIRMED, INCONCLUSIVE, NOT_REPRODUCED, verdict
+
+
+def trajectory(losses, norms=None):
+    norms = norms or [1.0] * len(losses)
+    return {"trajectory": [{"step": i, "loss": l, "grad_norm": n} for i, (l, n) in enumerate(zip(losses, norms))],
+            "seconds": 1.0, "device": "CPU"}
+
+
+def model(targets=None, loss="binary_crossentropy", activation="sigmoid", runs=()):
+    return {"losses": [{"name": loss}], "outputs": [{"activation": activation, "units": 1}],
+            "data": {"targets": targets, "inputs": None}, "runs": list(runs)}
+
+
+def test_nan_loss_confirms_kl101_with_the_step():
+    found = verdict("KL101", model(loss="categorical_crossentropy", activation="relu"), trajectory([2.0, 1.5, "nan", "nan"]))
+    assert found == {"verdict": CONFIRMED, "evidence": "loss NaN at step 2"}
+
+
+def test_finite_run_does_not_reproduce_kl101():
+    found = verdict("KL101", model(loss="categorical_crossentropy", activation="relu"), trajectory([2.0, 1.5, 1.2]))
+    assert found["verdict"] == NOT_REPRODUCED
+    assert "3 steps: loss 2 -> 1.2" in found["evidence"]
+
+
+def test_targets_outside_the_loss_domain_with_negative_loss():
+    targets = {"min": -1.3, "max": 2.9, "mean": 0.0, "std": 1.0}
+    found = verdict("KL201", model(targets), trajectory([0.5, 0.1, -2.6, -2.0]))
+    assert found["verdict"] == CONFIRMED
+    assert found["evidence"] == "binary CE -2.6 < 0 (first negative at step 2): targets span [-1.3, 2.9], outside [0, 1]"
+
+
+def test_targets_inside_the_domain_are_not_reproduced():
+    found = verdict("KL201", model({"min": 0.0, "max": 1.0, "mean": 0.3, "std": 0.4}), trajectory([0.7, 0.6]))
+    assert found["verdict"] == NOT_REPRODUCED
+    assert found["evidence"].startswith("targets span [0, 1], inside [0, 1]")
+
+
+def test_adam_epsilon_is_inconclusive_and_says_why():
+    runs = [{"epochs": 4680, "steps_per_epoch": 8}]
+    result = trajectory([0.7] * 60)
+    result["adam"] = {"epsilon": 1e-7, "median_sqrt_v": 1e-3, "min_sqrt_v": 0.0, "frac_sqrt_v_below_10eps": 0.02}
+    found = verdict("KL302", model(runs=runs), result, steps_total=37440)
+    assert found["verdict"] == INCONCLUSIVE
+    assert "60-step probe cannot show a blow-up the configuration predicts after 37,440 steps" in found["evidence"]
+    assert "median √v = 0.001 vs epsilon 1e-07" in found["evidence"]
+
+
+def test_gradient_growth_against_the_early_median():
+    norms = [0.5] * 5 + [0.5 * 1.2**k for k in range(40)]
+    found = verdict("KL303", model(), trajectory([1.0] * len(norms), norms))
+    assert found["verdict"] == CONFIRMED
+    assert found["evidence"].startswith("gradient norm grew 1225x in 44 steps (median 0.5 over steps 0-4")
+
+
+def test_spike_then_collapse_confirms_unclipped_sgd():
+    norms = [1.0] * 30 + [50.0] + [1e-4] * 29
+    losses = [0.8] * 30 + [0.7] + [0.9] * 29
+    found = verdict("KL301", model(), trajectory(losses, norms))
+    assert found["verdict"] == CONFIRMED
+    assert "spiked to 50 at step 30, then collapsed 500000x" in found["evidence"]
+
+
+def test_negative_loss_confirms_an_unnegated_log_likelihood():
+    found = verdict("KL407", model(loss="custom"), trajectory([-0.2, -0.5, -0.9]))
+    assert found["verdict"] == CONFIRMED
+    assert found["evidence"].startswith("loss -0.9 < 0 (first negative at step 0)")
+
+
+def test_codes_a_run_cannot_speak_to_get_no_verdict():
+    assert verdict("KL601", model(), trajectory([1.0])) is None
+    assert verdict("KL701", model(), trajectory([1.0])) is None
+
+
+def test_a_failed_probe_is_inconclusive():
+    found = verdict("KL101", model(), {"error": "training failed: ValueError: shapes"})
+    assert found == {"verdict": INCONCLUSIVE, "evidence": "not probed: training failed: ValueError: shapes"}
+
+
+def test_sparkline_log_scale_marks_nan():
+    assert sparkline([1.0, 10.0, 100.0, math.nan]) == "▁▅█×"
+    assert len(sparkline([float(i + 1) for i in range(500)])) == 40
+    assert json_probe({"verdict": "confirmed", "evidence": "x", "grad_norms": [1.0, math.inf]})["grad_norms"] == [1.0, None]
+
+
+def _diagnostic(code, line, path="t.py"):
+    return Diagnostic(code=code, name="n", tag="t", severity=Severity.ERROR, message="m", path=path, span=Span.point(line))
+
+
+def test_inspector_findings_merge_with_static_ones_and_verdicts_attach():
+    probed = {
+        "line": 10, "compile_line": 12, "outputs": [{"line": 9}], "runs": [{"line": 14}],
+        "losses": [{"name": "categorical_crossentropy"}], "data": {},
+        "findings": [
+            {"code": "KL101", "line": 9, "col": 0, "message": "relu feeds CE", "related": []},
+            {"code": "KL201", "line": 14, "col": 0, "message": "targets span [-1, 3]", "related": [{"line": 12, "message": "loss"}]},
+        ],
+        "probe": trajectory([1.0, "nan", "nan"]),
+    }
+    static = [_diagnostic("KL101", 9), _diagnostic("KL601", 20)]
+    settings = LintSettings(enabled=frozenset({"KL101", "KL201", "KL601"}))
+    merged = attach(static, FileProbe("t.py", {"models": [probed]}), settings)
+    assert [(d.code, d.span.line) for d in merged] == [("KL101", 9), ("KL201", 14), ("KL601", 20)]
+    assert merged[0].extra["probe"]["verdict"] == CONFIRMED
+    assert merged[0].extra["probe"]["evidence"] == "loss NaN at step 1"
+    assert merged[1].message.endswith("(built model)")
+    assert "probe" not in merged[2].extra
+
+
+def test_file_that_could_not_build_keeps_static_findings_with_the_reason():
+    static = [_diagnostic("KL101", 9)]
+    probe = FileProbe("t.py", {"models": []}, notes=["the script failed at t.py:3: FileNotFoundError: data.npy"])
+    merged = attach(static, probe, LintSettings(enabled=frozenset({"KL101"})))
+    assert merged[0].extra["probe"]["verdict"] == INCONCLUSIVE
+    assert "t.py:3: FileNotFoundError" in merged[0].extra["probe"]["evidence"]
+
+
+def test_builds_model_filter():
+    assert builds_model(b"import keras\nmodel.compile(loss='mse')\n")
+    assert not builds_model(b"import numpy\nprint(1)\n")
+
+
+def test_probe_config_table(tmp_path):
+    (tmp_path / "kerlint.toml").write_text("[probe]\ntimeout = 30\nmemory-mib = 2048\nsteps = 40\nall = true\n")
+    config = load_config(tmp_path / "kerlint.toml")
+    options = options_from(object(), config.probe)
+    assert (options.timeout_s, options.memory_bytes, options.steps, options.all_models) == (30.0, 2 * 1024**3, 40, True)
+
+
+@pytest.mark.parametrize("table, message", [
+    ("[probe]\ntimeot = 3\n", "unknown key"),
+    ("[probe]\nsteps = 0\n", "expected a positive whole number"),
+    ("[probe]\nall = 1\n", "expected true or false"),
+])
+def test_bad_probe_config(tmp_path, table, message):
+    (tmp_path / "kerlint.toml").write_text(table)
+    with pytest.raises(ConfigError, match=message):
+        load_config(tmp_path / "kerlint.toml")
+
+
+def test_probe_flags_parse():
+    from kerlint.cli import build_parser
+
+    args = build_parser().parse_args(["check", "--probe", "a.py", "--probe-report", "out", "--model", "m:f"])
+    assert args.probe and args.paths == ["a.py"] and args.probe_report == "out" and args.model == "m:f"
+    args = build_parser().parse_args(["check", "--probe-all", "a.py"])
+    assert args.probe_all
