@@ -19,7 +19,7 @@ from kerlint.discovery import discover
 from kerlint.docs import record
 from kerlint.paths import display_path
 from kerlint.registry import all_rules
-from kerlint.reporters import MACHINE_FORMATS, REPORTERS, Report, printable, statistics
+from kerlint.reporters import MACHINE_FORMATS, REPORTERS, SOURCE_FORMATS, Report, printable, statistics
 from kerlint.pool import lint_all
 from kerlint.runner import FileResult, RunResult, Task, unreadable
 from kerlint.selection import SelectorError
@@ -163,7 +163,7 @@ def check(args: argparse.Namespace) -> int:
         return USAGE_ERROR
 
     paths = args.paths or ([STDIN] if args.stdin_filename else ["."])
-    keep_source = args.output_format == "full" and not args.statistics
+    keep_source = args.output_format in SOURCE_FORMATS and not args.statistics
     result = RunResult()
     tasks = []
     if STDIN in paths:

@@ -31,11 +31,16 @@ def printable(text: str) -> str:
 
 
 def _registry() -> dict[str, Reporter]:
-    from kerlint.reporters import concise, full, json_format
+    from kerlint.reporters import concise, full, github, json_format, junit, sarif
 
-    return {"concise": concise.render, "full": full.render, "json": json_format.render}
+    return {
+        "concise": concise.render, "full": full.render, "json": json_format.render,
+        "sarif": sarif.render, "github": github.render, "junit": junit.render,
+    }
 
 
 REPORTERS: dict[str, Reporter] = _registry()
 # Formats that are pure data on stdout: no summary line, no human chatter.
-MACHINE_FORMATS = frozenset({"json"})
+MACHINE_FORMATS = frozenset({"json", "sarif", "junit"})
+# Formats that quote source lines (the full format's excerpts, SARIF's fingerprints): they get the files' bytes.
+SOURCE_FORMATS = frozenset({"full", "sarif"})
