@@ -25,7 +25,7 @@ from kerlint.runner import FileResult, RunResult, Task, unreadable
 from kerlint.selection import SelectorError
 from kerlint.settings import Overrides, ProjectSettings
 
-SUBCOMMANDS = ("check", "rule", "rules")
+SUBCOMMANDS = ("check", "rule", "rules", "lsp")
 TOP_LEVEL_FLAGS = ("-h", "--help", "--version")
 USAGE_ERROR = 2
 STDIN = "-"
@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--output-format", choices=["text", "json"], default="text")
+
+    commands.add_parser("lsp", help="run the language server on stdin/stdout (needs the lsp extra)")
     return parser
 
 
@@ -99,12 +101,23 @@ def main(argv: list[str] | None = None) -> int:
             return show_rule(args.rule)
         if args.command == "rules":
             return list_rules(args.output_format)
+        if args.command == "lsp":
+            return run_language_server()
         return check(args)
     except BrokenPipeError:  # `kerlint check | head`: the reader has gone, and so has the rest of the output
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def run_language_server() -> int:
+    try:
+        from kerlint.lsp.server import main as serve
+    except ImportError as error:
+        _error(f"`kerlint lsp` needs the lsp extra ({error}): pip install 'kerlint[lsp]'")
+        return USAGE_ERROR
+    return serve()
 
 
 def show_rule(wanted: str) -> int:

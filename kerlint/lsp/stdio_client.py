@@ -1,0 +1,142 @@
+"""A small LSP client that starts `python -m kerlint lsp` over stdio: the tests and the benchmark use it
+to talk to the server exactly as an editor does."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+from pygls.uris import from_fs_path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Published:
+    uri: str
+    version: int | None
+    diagnostics: list[types.Diagnostic]
+    at: float  # time.perf_counter() when it arrived
+
+
+class StdioSession:
+    """`async with StdioSession() as session:` starts and initializes a server; leaving shuts it down."""
+
+    def __init__(self, encodings: list[str] | None = None, options: Any = None, env: dict[str, str] | None = None,
+                 cwd: Path | None = None) -> None:
+        self.client = LanguageClient("kerlint-tests", "1")
+        self.encodings = encodings
+        self.options = options
+        self.env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+        self.cwd = cwd
+        self.published: list[Published] = []
+        self.logs: list[str] = []
+        self.result: types.InitializeResult | None = None
+        self._changed = asyncio.Event()
+        self.versions: dict[str, int] = {}
+
+        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def _diagnostics(params: types.PublishDiagnosticsParams) -> None:
+            self.published.append(Published(params.uri, params.version, params.diagnostics, time.perf_counter()))
+            self._changed.set()
+
+        @self.client.feature(types.WINDOW_LOG_MESSAGE)
+        def _log(params: types.LogMessageParams) -> None:
+            self.logs.append(params.message)
+            self._changed.set()
+
+    async def __aenter__(self) -> "StdioSession":
+        await self.client.start_io(sys.executable, "-m", "kerlint", "lsp", env=self.env,
+                                   cwd=str(self.cwd or REPO))
+        general = types.GeneralClientCapabilities(position_encodings=self.encodings) if self.encodings else None
+        capabilities = types.ClientCapabilities(
+            general=general,
+            text_document=types.TextDocumentClientCapabilities(
+                publish_diagnostics=types.PublishDiagnosticsClientCapabilities(related_information=True),
+            ),
+        )
+        self.result = await asyncio.wait_for(
+            self.client.initialize_async(
+                types.InitializeParams(capabilities=capabilities, process_id=os.getpid(),
+                                       initialization_options=self.options)
+            ),
+            60,
+        )
+        self.client.initialized(types.InitializedParams())
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        try:
+            await asyncio.wait_for(self.client.shutdown_async(None), 10)
+            self.client.exit(None)
+        finally:
+            await self.client.stop()
+
+    # --- documents ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def uri(path: Path) -> str:
+        return from_fs_path(str(path))
+
+    def open(self, uri: str, text: str) -> None:
+        self.versions[uri] = 1
+        self.client.text_document_did_open(types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+
+    def change(self, uri: str, text: str) -> int:
+        """Replace the whole text; returns the new version."""
+        self.versions[uri] += 1
+        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+        return self.versions[uri]
+
+    def save(self, uri: str) -> None:
+        self.client.text_document_did_save(types.DidSaveTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=uri)))
+
+    def close(self, uri: str) -> None:
+        self.client.text_document_did_close(types.DidCloseTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=uri)))
+
+    async def code_actions(self, uri: str, line: int) -> list[types.CodeAction]:
+        whole_line = types.Range(start=types.Position(line=line, character=0),
+                                 end=types.Position(line=line, character=0))
+        result = await asyncio.wait_for(self.client.text_document_code_action_async(types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), range=whole_line,
+            context=types.CodeActionContext(diagnostics=[]))), 30)
+        return [action for action in result or [] if isinstance(action, types.CodeAction)]
+
+    # --- waiting -----------------------------------------------------------------------------------
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 30) -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"timed out; published: {self.published[-3:]}; logs: {self.logs[-3:]}")
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except asyncio.TimeoutError:
+                pass
+
+    async def diagnostics(self, uri: str, version: int | None = None, after: int = 0,
+                          timeout: float = 30) -> Published:
+        """The first publication for `uri` (at `version`, if given) among those after index `after`."""
+        def found():
+            for item in self.published[after:]:
+                if item.uri == uri and (version is None or item.version == version):
+                    return item
+            return None
+        return await self.wait_for(found, timeout)
