@@ -203,10 +203,8 @@ def _patch_exits() -> None:
 
 
 def _guard_writes(sandbox: str) -> None:
-    """Refuse writes, deletions and renames outside the sandbox (and the system temp dir)."""
-    import tempfile
-
-    allowed = tuple({os.path.realpath(sandbox), os.path.realpath(tempfile.gettempdir())})
+    """Refuse writes, deletions and renames outside the sandbox (the parent points TMPDIR there too)."""
+    allowed = (os.path.realpath(sandbox),)
 
     def inside(path: Any) -> bool:
         if isinstance(path, int):

@@ -66,6 +66,7 @@ def _environment(sandbox: str) -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE": "1",
         "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
         "KERAS_HOME": os.path.join(sandbox, ".keras"),
+        "TMPDIR": sandbox, "TEMP": sandbox, "TMP": sandbox,
         "MPLBACKEND": "Agg",
         "PYTHONUNBUFFERED": "1",
     }
