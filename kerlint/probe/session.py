@@ -47,7 +47,7 @@ def run(args: Any, project: Any, files: list[Path], shown: Any, diagnostics: lis
             name = shown(path)
             work.append((path, name, {d.code for d in diagnostics if d.path == name}))
     if options.model:
-        work.append((None, options.model, set()))
+        work.append((None, _model_shown(options.model), set()))
     probes = probe_files(work, options, _progress)
     for (path, _, _), probe in zip(work, probes):
         for note in probe.notes:
@@ -59,3 +59,14 @@ def run(args: Any, project: Any, files: list[Path], shown: Any, diagnostics: lis
         for written in write_reports(options.report_dir, probes):
             _progress(f"probe report: {written}")
     return diagnostics
+
+
+def _model_shown(spec: str) -> str:
+    """`pkg.models:build` -> `pkg/models.py` when that file exists here (found without importing anything)."""
+    module = spec.partition(":")[0]
+    if module.endswith((".keras", ".h5")):
+        return module
+    for candidate in (Path(*module.split(".")).with_suffix(".py"), Path(*module.split("."), "__init__.py")):
+        if candidate.is_file():
+            return candidate.as_posix()
+    return spec
