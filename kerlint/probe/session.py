@@ -53,6 +53,11 @@ def run(args: Any, project: Any, files: list[Path], shown: Any, diagnostics: lis
         for note in probe.notes:
             print(f"kerlint: probe: {printable(probe.shown)}: {printable(note)}", file=sys.stderr)
         diagnostics = attach(diagnostics, probe, project.for_file(path))
+        if options.all_models and not any("probe" in d.extra for d in diagnostics if d.path == probe.shown):
+            for model in probe.models:
+                summary = _summary(model)
+                if summary:
+                    print(f"kerlint: probe: {printable(probe.shown)}: {summary}", file=sys.stderr)
     if options.report_dir is not None:
         from kerlint.probe.report import write_reports
 
@@ -70,3 +75,16 @@ def _model_shown(spec: str) -> str:
         if candidate.is_file():
             return candidate.as_posix()
     return spec
+
+
+def _summary(model: dict) -> str | None:
+    """One line for a model trained with --probe=all that no finding speaks for."""
+    from kerlint.probe.verdicts import Evidence
+
+    result = model.get("probe") or {}
+    if not result.get("trajectory"):
+        return None
+    evidence = Evidence(result)
+    problem = evidence.nonfinite_loss() or evidence.growth() or evidence.collapse()
+    where = f"model compiled at line {model['compile_line']}" if model.get("compile_line") else "model"
+    return f"{where}: {problem or 'nothing abnormal'} ({evidence.summary()}, {result.get('device')})"

@@ -202,7 +202,9 @@ def _kl301(ev, model, targets, inputs, loss_name, broken, steps_total):
     stability = (ev.result.get("stability") or {})
     margin = ""
     if stability.get("ratio"):
-        margin = f"; sharpness {_fmt(stability['sharpness'])} vs edge 2(1+β)/lr = {_fmt(stability['edge'])} ({stability['ratio']:.2g}x)"
+        side = "past" if stability["ratio"] > 1 else "below"
+        margin = (f"; at the start, sharpness {_fmt(stability['sharpness'])} is {stability['ratio']:.2g}x the edge of stability "
+                  f"2(1+β)/lr = {_fmt(stability['edge'])} ({side} it)")
     if signal:
         return CONFIRMED, signal + margin
     return NOT_REPRODUCED, ev.summary() + margin
