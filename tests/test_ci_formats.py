@@ -108,3 +108,19 @@ def test_junit_stays_well_formed_with_control_characters_and_markup():
     failure = root.find("testsuite/testcase/failure")
     assert "<b>&" in failure.get("message") and "\\x1b" in failure.get("message")
     assert "help: x < y & z" in failure.text
+
+
+# --- a training probe's verdict -------------------------------------------------------------------
+
+def test_probe_verdicts_reach_every_ci_format():
+    from kerlint.reporters import sarif
+
+    probe = {"verdict": "confirmed", "evidence": "loss NaN at step 17", "steps": 40, "grad_norms": [1.0, float("nan")]}
+    diagnostic = _diagnostic("unclipped", extra={"probe": probe})
+    report = Report([diagnostic], files_checked=1)
+    assert github.command(diagnostic).endswith("::unclipped [probe: confirmed — loss NaN at step 17]")
+    failure = ET.fromstring(junit.render(report).encode("utf-8")).find("testsuite/testcase/failure")
+    assert "probe: confirmed — loss NaN at step 17" in failure.text
+    (result,) = sarif.log(report)["runs"][0]["results"]
+    assert result["message"]["text"] == "unclipped [probe: confirmed — loss NaN at step 17]"
+    assert result["properties"]["probe"]["grad_norms"] == [1.0, None]

@@ -29,7 +29,15 @@ def command(diagnostic: Diagnostic) -> str:
                        "endColumn": (span.end_col if end_line > span.line else max(span.end_col, span.col)) + 1}
     properties["title"] = f"{diagnostic.code} {diagnostic.name}"
     joined = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
-    return f"::{COMMANDS[diagnostic.severity]} {joined}::{escape_data(diagnostic.message)}"
+    return f"::{COMMANDS[diagnostic.severity]} {joined}::{escape_data(diagnostic.message + _probe(diagnostic))}"
+
+
+def _probe(diagnostic: Diagnostic) -> str:
+    if not diagnostic.extra.get("probe"):
+        return ""
+    from kerlint.probe.report import verdict_text
+
+    return f" [{verdict_text(diagnostic.extra['probe'])}]"
 
 
 def render(report: Report) -> str:

@@ -25,6 +25,10 @@ def _testcase(suite: ET.Element, diagnostic: Diagnostic) -> None:
                             type=diagnostic.severity.label)
     body = [f"{where}: {diagnostic.code} [{diagnostic.severity.label}] {diagnostic.message}"]
     body += [f"note: {diagnostic.path}:{r.span.line}:{r.span.col + 1}: {r.message}" for r in diagnostic.related]
+    if diagnostic.extra.get("probe"):
+        from kerlint.probe.report import verdict_text
+
+        body.append(verdict_text(diagnostic.extra["probe"]))
     if diagnostic.fix:
         body.append(f"help: {diagnostic.fix}")
     if diagnostic.url:

@@ -116,8 +116,14 @@ def _result(diagnostic: Diagnostic, index: int, fingerprint: str) -> dict:
             {"id": number, "physicalLocation": _physical(diagnostic.path, related.span), "message": {"text": related.message}}
             for number, related in enumerate(diagnostic.related, start=1)
         ]
-    if diagnostic.fix:
-        result["properties"] = {"fix": diagnostic.fix}
+    properties = {"fix": diagnostic.fix} if diagnostic.fix else {}
+    if diagnostic.extra.get("probe"):  # a training probe's verdict: in the message and as data
+        from kerlint.probe.report import json_probe, verdict_text
+
+        result["message"]["text"] += f" [{verdict_text(diagnostic.extra['probe'])}]"
+        properties["probe"] = json_probe(diagnostic.extra["probe"])
+    if properties:
+        result["properties"] = properties
     return result
 
 
