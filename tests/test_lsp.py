@@ -286,3 +286,16 @@ def test_probe_on_save_is_off_by_default_and_a_missing_probe_keeps_static_findin
 
     run(off)
     run(unavailable)
+
+
+def test_a_document_over_max_file_size_gets_one_unreadable_finding(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.kerlint]\nmax-file-size = 100\n", encoding="utf-8")
+
+    async def scenario():
+        async with StdioSession() as session:
+            uri = session.uri(tmp_path / "train.py")
+            session.open(uri, SEED)
+            published = await session.diagnostics(uri, version=1)
+            assert codes(published) == ["KL002"]
+            assert "over the" in published.diagnostics[0].message
+    run(scenario)

@@ -22,7 +22,7 @@ from pygls.uris import to_fs_path
 
 from kerlint import __version__
 from kerlint.diagnostic import Diagnostic
-from kerlint.engine import LintSettings, lint_source
+from kerlint.engine import LintSettings, lint_bytes, lint_source
 from kerlint.lsp.actions import code_actions
 from kerlint.lsp.convert import to_lsp
 from kerlint.lsp.positions import split_lines
@@ -39,6 +39,14 @@ class Linted:
     text: str
     settings: LintSettings
     diagnostics: list[Diagnostic]
+
+
+def lint_text(text: str, shown: str, settings: LintSettings) -> list[Diagnostic]:
+    """lint_source, with the CLI's size limit: an oversized document gets one KL002, as its file would."""
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) > settings.max_file_bytes:
+        return lint_bytes(data, shown, settings)
+    return lint_source(text, shown, settings)
 
 
 class KerlintServer(LanguageServer):
@@ -132,7 +140,7 @@ class KerlintServer(LanguageServer):
         path = self.path_of(uri)
         shown = str(path) if path is not None else uri
         loop = asyncio.get_running_loop()
-        diagnostics = await loop.run_in_executor(self.worker, lint_source, text, shown, settings)
+        diagnostics = await loop.run_in_executor(self.worker, lint_text, text, shown, settings)
         if not self.is_open(uri) or self.workspace.get_text_document(uri).version != version:
             return None  # newer text arrived: its own lint publishes
         linted = Linted(text, settings, diagnostics)
