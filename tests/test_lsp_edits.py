@@ -118,3 +118,11 @@ def test_probe_verdicts_attach_to_the_static_finding():
     assert [d.code for d in merged] == ["KL999", "KL101"]
     assert merged[1].extra["probe"]["verdict"] == "confirmed"
     assert merged[1].message == finding.message
+
+
+def test_nb_epoch_becomes_epochs_unless_epochs_is_there():
+    source = "model.fit(x, y, nb_epoch=3)\nmodel.fit(x, y, nb_epoch=3, epochs=3)\n"
+    exact, duplicate = findings(source, "KL702")
+    lines = split_lines(source)
+    assert apply(source, fix_edit(source, lines, exact)).splitlines()[0] == "model.fit(x, y, epochs=3)"
+    assert fix_edit(source, lines, duplicate) is None
