@@ -77,10 +77,7 @@ def test_tanh_modified_bce_is_confirmed(fixtures_probed):
     found = _verdicts(fixtures_probed["modern_004_answer_tanh_bce.py"], {"KL401", "KL407"})
     assert found["KL407"]["verdict"] == CONFIRMED, found
     assert found["KL407"]["evidence"].startswith("loss -")
-    # the unguarded log reaches -inf within the budget on this machine's runs; NaN/Inf is the only evidence accepted
-    assert found["KL401"]["verdict"] in (CONFIRMED, NOT_REPRODUCED)
-    if found["KL401"]["verdict"] == CONFIRMED:
-        assert "inf" in found["KL401"]["evidence"] or "NaN" in found["KL401"]["evidence"]
+    assert found["KL401"] == {"verdict": CONFIRMED, "evidence": "loss -inf at step 72"}  # the unguarded log(1 + y_pred)
 
 
 @pytest.mark.parametrize("name", [
@@ -174,3 +171,35 @@ def test_hostile_scripts_are_reported_and_contained(tmp_path):
     assert found["verdict"] == CONFIRMED and "targets span [-3, 3]" in found["evidence"]
 
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no file, no __pycache__, no .bak
+
+
+FACTORY = """\
+import numpy as np
+import keras
+
+
+def build():
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.SGD(learning_rate=0.1, momentum=0.9))
+    return model
+
+
+def data():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(64, 4)).astype("float32"), np.eye(3)[rng.integers(0, 3, 64)].astype("float32")
+"""
+
+
+def test_model_factory_with_data_and_sharpness(tmp_path, monkeypatch):
+    (tmp_path / "mymodels.py").write_text(FACTORY)
+    monkeypatch.chdir(tmp_path)
+    options = ProbeOptions(model="mymodels:build", data="mymodels:data", sharpness=True, timeout_s=60)
+    (probe,) = probe_files([(None, "mymodels.py", set())], options)
+    (model,) = probe.models
+    assert [(f["code"], f["line"]) for f in model["findings"]] == [("KL301", 7)]
+    assert model["data"]["source"] == "captured" and model["data"]["targets"]["distinct"] == 2
+    stability = model["probe"]["stability"]
+    assert stability["lr"] == pytest.approx(0.1) and stability["edge"] == pytest.approx(38.0) and stability["sharpness"] > 0
+    found = verdict("KL301", model, model["probe"])
+    assert found["verdict"] == NOT_REPRODUCED and "the edge of stability 2(1+β)/lr = 38 (below it)" in found["evidence"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mymodels.py"]

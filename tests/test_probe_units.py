@@ -160,3 +160,16 @@ def test_probe_flags_parse():
     assert args.probe and args.paths == ["a.py"] and args.probe_report == "out" and args.model == "m:f"
     args = build_parser().parse_args(["check", "--probe-all", "a.py"])
     assert args.probe_all
+
+
+def test_concise_and_full_render_the_verdict_and_sparkline():
+    from kerlint.reporters import Report, concise, full
+
+    diagnostic = _diagnostic("KL101", 3)
+    diagnostic.extra["probe"] = {"verdict": "confirmed", "evidence": "loss NaN at step 2", "steps": 3, "seconds": 0.5,
+                                 "device": "CPU", "grad_norms": [1.0, 10.0, math.nan]}
+    report = Report([diagnostic], 1)
+    assert concise.render(report).splitlines()[0] == "t.py:3:1: KL101 m [probe: confirmed — loss NaN at step 2]"
+    text = full.render(report)
+    assert "  = probe: confirmed — loss NaN at step 2 (3 steps, 0.5 s on CPU)" in text
+    assert "  = gradient norm: ▁█×" in text
