@@ -119,6 +119,11 @@ HOSTILE = {
                  "open('written_in_cwd.txt', 'w').write('x')\n"
                  "open(__file__ + '.bak', 'w').write('x')\n",
     "helper.py": "VALUE = 1\n",
+    "segfaults.py": "import ctypes\nctypes.string_at(0)\n",
+    "allocates.py": "blocks = []\nwhile True:\n    blocks.append(bytearray(1 << 30))\n",
+    "prints.py": "import threading, time\n"
+                 "threading.Thread(target=lambda: time.sleep(10_000)).start()\n"
+                 "for _ in range(200):\n    print('x' * 100_000)\n",
     "good.py": "import numpy as np\nimport keras\n"
                "keras.utils.set_random_seed(0)\n"
                "x = np.random.default_rng(0).normal(size=(64, 4)).astype('float32')\n"
@@ -145,11 +150,11 @@ def test_hostile_scripts_are_reported_and_contained(tmp_path):
     for name, text in HOSTILE.items():
         (tmp_path / name).write_text(text)
     before = sorted(p.name for p in tmp_path.iterdir())
-    names = ["hangs.py", "exits.py", "raises.py", "writes.py", "good.py"]
+    names = ["hangs.py", "exits.py", "raises.py", "writes.py", "good.py", "segfaults.py", "allocates.py", "prints.py"]
     work = [(tmp_path / name, name, {"KL201"} if name == "good.py" else set()) for name in names]
     start = time.monotonic()
     probes = {p.shown: p for p in probe_files(work, ProbeOptions(jobs=3, timeout_s=20, train_seconds=4.0))}
-    assert time.monotonic() - start < 60
+    assert time.monotonic() - start < 90
 
     hang = probes["hangs.py"]
     assert any("20 s time limit" in note for note in hang.notes), hang.notes
@@ -169,6 +174,12 @@ def test_hostile_scripts_are_reported_and_contained(tmp_path):
     good = probes["good.py"]
     found = verdict("KL201", good.models[0], good.models[0]["probe"])
     assert found["verdict"] == CONFIRMED and "targets span [-3, 3]" in found["evidence"]
+
+    assert any("killed by signal SIGSEGV" in note for note in probes["segfaults.py"].notes), probes["segfaults.py"].notes
+    assert any("MemoryError" in note for note in probes["allocates.py"].notes), probes["allocates.py"].notes
+    printed = probes["prints.py"]  # megabytes of output are cut to a tail; a thread left running doesn't hold the child
+    assert len(printed.stdout) < 20_000 and printed.stdout.startswith("[...]") and printed.seconds < 20
+    assert any("no compiled Keras model" in note for note in printed.notes)
 
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no file, no __pycache__, no .bak
 
