@@ -1,4 +1,4 @@
-"""The `kerlint` command: `check` (the default), `rule`, `rules`.
+"""The `kerlint` command: `check` (the default), `rule`, `rules`, `lsp`.
 
 Exit codes: 0 nothing at or above --fail-on was found, 1 it was, 2 a usage or configuration error
 or a path that does not exist (the other paths are still checked and reported).

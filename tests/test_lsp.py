@@ -299,3 +299,22 @@ def test_a_document_over_max_file_size_gets_one_unreadable_finding(tmp_path):
             assert codes(published) == ["KL002"]
             assert "over the" in published.diagnostics[0].message
     run(scenario)
+
+
+def test_probe_on_save_runs_the_real_probe_command(tmp_path):
+    """No fake: `python -m kerlint check --probe --output-format json FILE`. Without Keras installed the
+    probe's verdict is "inconclusive", with Keras a real one; either way it is merged into KL101."""
+    path = tmp_path / "train.py"
+    path.write_text(SEED, encoding="utf-8")
+
+    async def scenario():
+        async with StdioSession(options={"probeOnSave": True}) as session:
+            uri = session.uri(path)
+            session.open(uri, SEED)
+            await session.diagnostics(uri, version=1)
+            session.save(uri)
+            probed = await session.wait_for(lambda: next(
+                (p for p in session.published if p.diagnostics and "\nprobe: " in p.diagnostics[0].message), None),
+                timeout=300)
+            assert codes(probed)[0] == "KL101"
+    asyncio.run(asyncio.wait_for(scenario(), 330))
