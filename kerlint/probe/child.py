@@ -64,6 +64,8 @@ def _describe(error: BaseException, script: str) -> str:
     if isinstance(error, (SystemExit, ScriptExit)):
         how = "os._exit" if isinstance(error, ScriptExit) else "sys.exit"
         return f"the script called {how}({error.code!r}) at {where(error, script)}; models built before it were inspected"
+    if isinstance(error, SyntaxError) and error.filename and error.lineno:  # raised by compiling, not by a frame
+        return f"the script failed at {os.path.basename(error.filename)}:{error.lineno}: SyntaxError: {error.msg}"
     text = f"{type(error).__name__}: {error}"
     return f"the script failed at {where(error, script)}: {text[:MAX_NOTE]}"
 
@@ -212,7 +214,7 @@ def _child(args, script: str, out: Output, deadline: float) -> None:
             out.document["notes"].append(failure)
     out.document["notes"] += recorder.notes
     models = _models(recorder)
-    if not models:
+    if not models and not out.document["notes"]:
         out.document["notes"].append("no compiled Keras model was built, so nothing was inspected or probed")
     out.document["stage"] = "inspecting"
     entries = []

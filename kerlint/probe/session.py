@@ -12,6 +12,8 @@ from kerlint.probe.options import ProbeOptions
 from kerlint.probe.runner import builds_model, probe_files
 from kerlint.reporters import printable
 
+UNRUNNABLE = frozenset({"KL001", "KL002"})  # a syntax error or an unreadable file: nothing to run
+
 
 def options_from(args: Any, config: Mapping[str, Any]) -> ProbeOptions:
     """Command line over `[tool.kerlint.probe]` over defaults."""
@@ -43,9 +45,10 @@ def run(args: Any, project: Any, files: list[Path], shown: Any, diagnostics: lis
             data = path.read_bytes()
         except OSError:
             continue
-        if builds_model(data):
-            name = shown(path)
-            work.append((path, name, {d.code for d in diagnostics if d.path == name}))
+        name = shown(path)
+        codes = {d.code for d in diagnostics if d.path == name}
+        if builds_model(data) and not codes & UNRUNNABLE:
+            work.append((path, name, codes))
     if options.model:
         work.append((None, _model_shown(options.model), set()))
     probes = probe_files(work, options, _progress)
