@@ -214,3 +214,39 @@ def test_model_factory_with_data_and_sharpness(tmp_path, monkeypatch):
     found = verdict("KL301", model, model["probe"])
     assert found["verdict"] == NOT_REPRODUCED and "the edge of stability 2(1+β)/lr = 38 (below it)" in found["evidence"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mymodels.py"]
+
+
+HEAD = "import numpy as np\nimport keras\n"
+MODEL = ("model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation='sigmoid')])\n"
+         "model.compile(loss='binary_crossentropy', optimizer={optimizer})\n")
+BATCH = ("x = np.random.default_rng({seed}).normal(size=(16, 4)).astype('float32')\n"
+         "{indent}y = (x[:, :1] > 0).astype('float32') * 4\n")
+DATA_SOURCES = {
+    "tfdata.py": HEAD + "import tensorflow as tf\n" + BATCH.format(seed=0, indent="")
+    + "ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(4)\n" + MODEL.format(optimizer="'adam'") + "model.fit(ds, epochs=2)\n",
+    "pydataset.py": HEAD + "class Data(keras.utils.PyDataset):\n    def __len__(self):\n        return 4\n\n"
+    "    def __getitem__(self, i):\n        " + BATCH.format(seed="i", indent="        ") + "        return x, y\n\n\n"
+    + MODEL.format(optimizer="'adam'") + "model.fit(Data(), epochs=2)\n",
+    "legacy.py": HEAD + "from keras.optimizers import SGD\n\n\ndef gen():\n    while True:\n        "
+    + BATCH.format(seed=0, indent="        ") + "        yield x, y\n\n\n" + MODEL.format(optimizer="SGD(lr=0.1, decay=1e-6)")
+    + "model.fit_generator(gen(), steps_per_epoch=10, nb_epoch=3)\n",
+}
+
+
+def test_data_sources_and_keras2_spellings_are_captured(tmp_path):
+    """tf.data, PyDataset, a Python generator through fit_generator with lr=/decay=/nb_epoch=: the
+    targets * 4 are invisible to static analysis, measured on the built model's data."""
+    for name, text in DATA_SOURCES.items():
+        (tmp_path / name).write_text(text)
+    work = [(tmp_path / name, name, set()) for name in DATA_SOURCES]
+    probes = {p.shown: p for p in probe_files(work, ProbeOptions(jobs=3, timeout_s=60, train_seconds=4.0))}
+    for name, probe in probes.items():
+        (model,) = probe.models
+        assert model["data"]["source"] == "captured", (name, probe.notes)
+        assert model["data"]["targets"]["max"] == 4.0 and model["data"]["targets"]["distinct"] == 2
+        assert [f["code"] for f in model["findings"]] == ["KL201"], (name, model["findings"])
+        assert verdict("KL201", model, model["probe"])["verdict"] == CONFIRMED
+    legacy = probes["legacy.py"]
+    assert legacy.models[0]["runs"] == [{"method": "fit_generator", "line": 15, "epochs": 3, "steps_per_epoch": 10, "calls": 1}]
+    assert legacy.models[0]["optimizer"]["params"]["learning_rate"] == 0.1
+    assert "SGD(lr=...) built as learning_rate=... (Keras 1/2 spelling)" in legacy.notes

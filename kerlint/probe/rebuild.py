@@ -44,8 +44,8 @@ def model_facts(entry: dict, path: str) -> Model:
         model.runs.append(TrainingRun(
             method=run["method"], span=_span(run.get("line"), line), epochs=run.get("epochs"),
             steps_per_epoch=run.get("steps_per_epoch"),
-            inputs=_range("inputs (measured)", data.get("inputs"), run.get("line")),
-            targets=_range("targets (measured)", data.get("targets"), run.get("line")),
+            inputs=_range("fed to training (measured)", data.get("inputs"), run.get("line")),
+            targets=_range("fed to training (measured)", data.get("targets"), run.get("line")),
         ))
     return model
 
