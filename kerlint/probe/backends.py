@@ -17,6 +17,8 @@ class Backend:
     def device(self) -> str:
         raise NotImplementedError
 
+    last: dict = {}  # after step(): extra per-step measurements (update/weight ratio, largest layer gradient)
+
     def step(self, model: Any, x: Any, y: Any) -> tuple[float, float, Any]:
         """Train one step: (loss, global gradient norm, predictions as NumPy)."""
         raise NotImplementedError(f"the probe has no gradient code for the {self.name} backend yet")
@@ -34,6 +36,8 @@ class TensorFlowBackend(Backend):
 
         self.tf = tf
         self._steps: dict[int, Any] = {}
+        self._layer_names: dict[int, list[str]] = {}
+        self.last: dict = {}
 
     def device(self) -> str:
         gpus = self.tf.config.list_physical_devices("GPU")
@@ -47,9 +51,23 @@ class TensorFlowBackend(Backend):
         compiled = self._steps.get(id(model))
         if compiled is None:
             compiled = self._steps[id(model)] = self._compile(model)
-        loss, norm, y_pred = compiled(x, y)
+        loss, norm, y_pred, layer_norms, ratio = compiled(x, y)
         first = y_pred[0] if isinstance(y_pred, (list, tuple)) else (next(iter(y_pred.values())) if isinstance(y_pred, dict) else y_pred)
+        self.last = {"update_ratio": float(ratio), **self._largest(model, layer_norms.numpy())}
         return float(loss), float(norm), first.numpy()
+
+    def _largest(self, model: Any, norms: Any) -> dict:
+        """The layer whose gradient is largest this step (norms are per trainable variable)."""
+        names = self._layer_names.get(id(model))
+        if names is None:
+            names = self._layer_names[id(model)] = [_layer_of(v) for v in model.trainable_variables]
+        per_layer: dict[str, float] = {}
+        for name, value in zip(names, norms):
+            per_layer[name] = per_layer.get(name, 0.0) + float(value) ** 2
+        if not per_layer:
+            return {}
+        name = max(per_layer, key=lambda key: per_layer[key] if per_layer[key] == per_layer[key] else float("inf"))
+        return {"top_layer": name, "top_layer_norm": per_layer[name] ** 0.5}
 
     def _compile(self, model: Any):
         """One traced graph per model (as fit() does): eager steps cost several times more."""
@@ -65,9 +83,13 @@ class TensorFlowBackend(Backend):
             grads = tape.gradient(loss, variables)
             pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
             norm = tf.linalg.global_norm([g for g, _ in pairs]) if pairs else tf.constant(0.0)
+            layer_norms = tf.stack([tf.norm(g) if g is not None else tf.constant(0.0) for g in grads]) if grads else tf.zeros([0])
+            before = [tf.identity(v) for v in variables]
             if pairs:
                 optimizer.apply_gradients(pairs)
-            return loss, norm, y_pred
+            change = tf.linalg.global_norm([v - b for v, b in zip(variables, before)]) if variables else tf.constant(0.0)
+            size = tf.linalg.global_norm(before) if variables else tf.constant(1.0)
+            return loss, norm, y_pred, layer_norms, change / tf.maximum(size, 1e-12)
 
         return tf.function(train_step, reduce_retracing=True)
 
@@ -95,6 +117,12 @@ class TensorFlowBackend(Backend):
             value = float(tf.add_n([tf.reduce_sum(h * v) for h, v in zip(hv, vector)]))
             vector = hv
         return value
+
+
+def _layer_of(variable: Any) -> str:
+    """`sequential/dense_1/kernel` -> `dense_1` (the layer that owns the variable)."""
+    parts = str(getattr(variable, "path", None) or variable.name).split("/")
+    return parts[-2] if len(parts) > 1 else parts[0]
 
 
 class JaxBackend(Backend):

@@ -71,8 +71,8 @@ def write_reports(directory: Path, probes: list[Any]) -> list[Path]:
     for probe in probes:
         for index, model in enumerate(probe.models, start=1):
             target = directory / (_name(probe.shown, index) + ".json")
-            document = {"file": probe.shown, "notes": probe.notes, "model": model}
-            target.write_text(json.dumps(document, indent=1, default=str), encoding="utf-8")
+            document = _strict({"file": probe.shown, "notes": probe.notes, "model": model})
+            target.write_text(json.dumps(document, indent=1, default=str, allow_nan=False), encoding="utf-8")
             written.append(target)
             trajectory = (model.get("probe") or {}).get("trajectory")
             if trajectory:
@@ -80,6 +80,17 @@ def write_reports(directory: Path, probes: list[Any]) -> list[Path]:
                 if png:
                     written.append(png)
     return written
+
+
+def _strict(value: Any) -> Any:
+    """NaN/Inf floats -> their names as strings ("nan", "inf"), so the file is standard JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {key: _strict(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_strict(item) for item in value]
+    return value
 
 
 def _plot(path: Path, trajectory: list[dict], title: str) -> Path | None:

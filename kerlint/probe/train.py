@@ -1,6 +1,7 @@
 """Child side: train a captured model for a short budget and record what happens at each step.
 
-Per step: loss, global gradient norm, whether either is NaN/Inf, and on the step's predictions: how
+Per step: loss, global gradient norm, the layer with the largest gradient, the update/weight norm
+ratio, whether loss or norm is NaN/Inf, and on the step's predictions: how
 much they vary across samples, the fraction of saturated outputs, the fraction of samples whose
 outputs sum to 0 (a categorical CE then divides 0 by 0). After the run: Adam's √v against its
 epsilon, and (optionally) the sharpness with the learning rate's edge-of-stability margin.
@@ -96,6 +97,7 @@ def probe(model: Any, batches: list, steps: int, backend: Any, activation: str |
         loss, norm, prediction = backend.step(model, x, y)
         row = {"step": step, "loss": loss if _finite(loss) else repr(loss), "grad_norm": norm if _finite(norm) else repr(norm)}
         row.update(_observe(prediction, activation))
+        row.update(getattr(backend, "last", {}) or {})
         trajectory.append(row)
         if len(trajectory) >= 3 and all(isinstance(r["loss"], str) for r in trajectory[-3:]):
             break  # three non-finite losses in a row: nothing more to learn

@@ -67,8 +67,9 @@ class Evidence:
         if best is None:
             return None
         step, norm = best
+        layer = self.rows[step].get("top_layer")
         return (f"gradient norm grew {norm / base:.0f}x in {step} steps (median {_fmt(base)} over steps 0-{BASELINE_STEPS - 1}"
-                f" -> {_fmt(norm)} at step {step})")
+                f" -> {_fmt(norm)} at step {step}" + (f", largest in layer {layer})" if layer else ")"))
 
     def collapse(self) -> str | None:
         """A gradient spike, then the norm collapses while the loss stops improving: the update threw the
