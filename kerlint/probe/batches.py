@@ -144,3 +144,24 @@ def _flat_arrays(value: Any) -> list[np.ndarray]:
     if isinstance(value, (list, tuple)):
         return [a for item in value for a in _flat_arrays(item)]
     return [np.asarray(value)]
+
+
+def value_ranges_each(batches: list[tuple[Any, Any]], which: int) -> list[dict] | None:
+    """Per input (or per output) ranges when the model has several; None for one."""
+    if not batches:
+        return None
+    first = batches[0][which]
+    if isinstance(first, dict):
+        keys = list(first)
+        split = [[({k: b[which][k]} if isinstance(b[which], dict) else None) for b in batches] for k in keys]
+    elif isinstance(first, (list, tuple)) and len(first) > 1:
+        keys = list(range(len(first)))
+        split = [[b[which][k] for b in batches] for k in keys]
+    else:
+        return None
+    ranges = []
+    for key, values in zip(keys, split):
+        found = value_range([(v, v) for v in values], 0)
+        if found is not None:
+            ranges.append({"name": str(key), **found})
+    return ranges

@@ -144,7 +144,8 @@ def _inspect(model, recorder, path: str, limit: int) -> tuple[dict, list]:
         for r in recorder.runs if r.model is model
     ]
     data, source = _batches(model, recorder, entry, limit)
-    entry["data"] = {"source": source, "inputs": batching.value_range(data, 0), "targets": batching.value_range(data, 1)}
+    entry["data"] = {"source": source, "inputs": batching.value_range(data, 0), "targets": batching.value_range(data, 1),
+                     "inputs_each": batching.value_ranges_each(data, 0), "targets_each": batching.value_ranges_each(data, 1)}
     facts = facts_for([entry], path)
     entry["findings"] = [finding_json(code, finding) for code, finding in run_rules(facts)]
     return entry, data
