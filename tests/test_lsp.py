@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
