@@ -23,10 +23,15 @@ MAX_NOTE = 500
 _real_exit = os._exit
 
 
-def _limits(memory: int) -> None:
+def _limits(memory: int) -> list[str]:
+    """Apply the memory and file-size limits; notes on what could not be applied."""
     import resource
     import signal
 
+    notes = []
+    if memory > 0 and os.path.exists("/dev/nvidiactl") and os.environ.get("CUDA_VISIBLE_DEVICES") != "":
+        notes.append("memory limit not applied: a GPU is present and CUDA reserves far more address space than it uses")
+        memory = 0
     if memory > 0:
         try:
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -37,6 +42,7 @@ def _limits(memory: int) -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024**2, 64 * 1024**2))
     except (ValueError, OSError, AttributeError):
         pass
+    return notes
 
 
 class Output:
@@ -173,10 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", default=".")
     parser.add_argument("--sharpness", action="store_true")
     args = parser.parse_args(argv)
-    _limits(args.memory)
+    limit_notes = _limits(args.memory)
     deadline = args.deadline or time.time() + 3600
     script = os.path.realpath(args.file)
-    out = Output(args.out, {"file": args.file, "stage": "importing keras", "notes": [], "models": []})
+    out = Output(args.out, {"file": args.file, "stage": "importing keras", "notes": limit_notes, "models": []})
     out.write()
     try:
         _child(args, script, out, deadline)
