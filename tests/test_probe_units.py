@@ -173,3 +173,13 @@ def test_concise_and_full_render_the_verdict_and_sparkline():
     text = full.render(report)
     assert "  = probe: confirmed — loss NaN at step 2 (3 steps, 0.5 s on CPU)" in text
     assert "  = gradient norm: ▁█×" in text
+
+
+@pytest.mark.parametrize("name", ["JaxBackend", "TorchBackend"])
+def test_backend_stubs_say_they_are_missing(name):
+    import kerlint.probe.backends as backends
+
+    backend = getattr(backends, name)()
+    with pytest.raises(NotImplementedError, match=f"no gradient code for the {backend.name} backend"):
+        backend.step(None, None, None)
+    assert backend.sharpness(None, None, None) is None
