@@ -183,3 +183,17 @@ def test_backend_stubs_say_they_are_missing(name):
     with pytest.raises(NotImplementedError, match=f"no gradient code for the {backend.name} backend"):
         backend.step(None, None, None)
     assert backend.sharpness(None, None, None) is None
+
+
+def test_probe_without_keras_keeps_the_static_findings(monkeypatch, capsys):
+    import importlib.util
+    from types import SimpleNamespace
+
+    from kerlint.probe import session
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "keras" else real(name, *a))
+    static = [_diagnostic("KL101", 9)]
+    project = SimpleNamespace(config=SimpleNamespace(probe={}))
+    assert session.run(SimpleNamespace(), project, [], str, static) == static
+    assert "--probe needs Keras" in capsys.readouterr().err

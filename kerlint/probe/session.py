@@ -39,6 +39,12 @@ def run(args: Any, project: Any, files: list[Path], shown: Any, diagnostics: lis
     from kerlint.probe.attach import attach
 
     options = options_from(args, getattr(project.config, "probe", {}) or {})
+    import importlib.util
+
+    if importlib.util.find_spec("keras") is None:  # looks for it without importing it
+        print("kerlint: warning: --probe needs Keras and a backend (pip install 'kerlint[keras]'): "
+              "only the static checks ran", file=sys.stderr)
+        return diagnostics
     work = []
     for path in files:
         try:
