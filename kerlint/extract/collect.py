@@ -84,7 +84,8 @@ class Collector(CodegenState):
         self._starts: list[tuple[int, int]] = []
         self.out = Collected()
         self._scopes: list[Scope] = [None]
-        self._handlers: dict[type, tuple] = {}
+        self._visits = self._handlers("visit_")
+        self._leaves = self._handlers("leave_")
 
     # --- code generation hooks -------------------------------------------------------------------
     def add_indent_tokens(self) -> None:
@@ -106,26 +107,26 @@ class Collector(CodegenState):
     def record_syntactic_position(self, node, *, start_node=None, end_node=None):
         return _Recording(self, node, start_node, end_node)
 
+    # These two run for every node of the module: kept to a few dictionary operations.
     def before_codegen(self, node: cst.CSTNode) -> None:
         self._starts.append((self.line, self.column))
-        visit = self._handler(type(node))[0]
+        visit = self._visits.get(type(node))
         if visit is not None:
             visit(node)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self._starts.pop()
-        if node not in self.ranges:
-            self.ranges[node] = (*start, self.line, self.column)
-        leave = self._handler(type(node))[1]
+        ranges = self.ranges
+        if node not in ranges:
+            ranges[node] = (start[0], start[1], self.line, self.column)
+        leave = self._leaves.get(type(node))
         if leave is not None:
             leave(node)
 
-    def _handler(self, kind: type) -> tuple:
-        found = self._handlers.get(kind)
-        if found is None:
-            found = self._handlers[kind] = (getattr(self, f"visit_{kind.__name__}", None),
-                                            getattr(self, f"leave_{kind.__name__}", None))
-        return found
+    def _handlers(self, prefix: str) -> dict[type, object]:
+        """{libcst node class: bound method} for this class's visit_X / leave_X methods."""
+        return {getattr(cst, name[len(prefix):]): getattr(self, name)
+                for name in dir(type(self)) if name.startswith(prefix) and hasattr(cst, name[len(prefix):])}
 
     # --- helpers ---------------------------------------------------------------------------------
     @property
