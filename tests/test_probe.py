@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import signal
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from clirun import REPO, kerlint
 from kerlint.probe.attach import _steps_total
 from kerlint.probe.options import ProbeOptions
+from kerlint.probe.report import write_reports
 from kerlint.probe.runner import probe_files
 from kerlint.probe.verdicts import CONFIRMED, INCONCLUSIVE, NOT_REPRODUCED, verdict
 
@@ -29,6 +31,7 @@ pytestmark = pytest.mark.skipif(
 MODERN = REPO / "fixtures" / "modern"
 # (fixture, the finding codes to ask about: the buggy twin's static findings)
 CASES = {
+    "modern_000_sgd_unclipped.py": {"KL301"},
     "modern_003_relu_categorical.py": {"KL101"},
     "modern_003_relu_categorical_fixed.py": {"KL101"},
     "modern_004_whitened_masks.py": {"KL201"},
@@ -92,6 +95,33 @@ def test_adam_epsilon_is_inconclusive_with_the_reason(fixtures_probed):
     found = _verdicts(fixtures_probed["modern_002_adam_epsilon.py"], {"KL302"})["KL302"]
     assert found["verdict"] == INCONCLUSIVE
     assert "cannot show a blow-up the configuration predicts after 37,440 steps" in found["evidence"]
+
+
+def test_unclipped_sgd_evidence_has_the_stability_margin(fixtures_probed):
+    """An optimizer finding gets the sharpness and the edge of stability without `sharpness = true`:
+    Nesterov momentum 0.9, lr 0.01 -> edge 2(1+β)/((1+2β)·lr) = 136."""
+    probe = fixtures_probed["modern_000_sgd_unclipped.py"]
+    found = _verdicts(probe, {"KL301"})["KL301"]
+    assert found["verdict"] == CONFIRMED, found
+    match = re.search(r"; lr is within the edge of stability \(margin (\d\.\d+)x: sharpness ([\d.]+) at the start, "
+                      r"edge 2\(1\+0\.9\)/\(\(1\+2·0\.9\)·0\.01\) = 136\)$", found["evidence"])
+    assert match, found["evidence"]
+    stability = probe.models[0]["probe"]["stability"]
+    assert stability["kind"] == "nesterov" and stability["iterations"] == 10 and stability["seconds"] < 2.5
+    assert float(match[1]) == pytest.approx(float(match[2]) / 135.714, rel=0.02)
+    assert "spiked to" in found["evidence"] and ", mostly in conv2d" in found["evidence"]
+
+
+def test_report_has_per_layer_gradient_norms_every_step(fixtures_probed, tmp_path):
+    probe = fixtures_probed["modern_000_sgd_unclipped.py"]
+    (path,) = [p for p in write_reports(tmp_path, [probe]) if p.suffix == ".json"]
+    document = json.loads(path.read_text())
+    trainable = [layer["name"] for layer in document["model"]["layers"] if layer["class"] == "Conv2D"]
+    rows = document["model"]["probe"]["trajectory"]
+    assert trainable == ["conv2d", "conv2d_1", "conv2d_2", "conv2d_3"] and len(rows) == 120
+    for row in rows:
+        assert list(row["layer_norms"]) == trainable
+        assert sum(v**2 for v in row["layer_norms"].values()) ** 0.5 == pytest.approx(row["grad_norm"], rel=1e-3)
 
 
 def test_cli_json_and_concise_carry_the_verdict(tmp_path):
@@ -211,9 +241,29 @@ def test_model_factory_with_data_and_sharpness(tmp_path, monkeypatch):
     assert model["data"]["source"] == "captured" and model["data"]["targets"]["distinct"] == 2
     stability = model["probe"]["stability"]
     assert stability["lr"] == pytest.approx(0.1) and stability["edge"] == pytest.approx(38.0) and stability["sharpness"] > 0
+    assert stability["kind"] == "momentum" and stability["formula"] == "2(1+0.9)/0.1"
     found = verdict("KL301", model, model["probe"])
-    assert found["verdict"] == NOT_REPRODUCED and "the edge of stability 2(1+β)/lr = 38 (below it)" in found["evidence"]
+    assert found["verdict"] == NOT_REPRODUCED and "lr is within the edge of stability (margin " in found["evidence"]
+    assert "at the start, edge 2(1+0.9)/0.1 = 38)" in found["evidence"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mymodels.py"]
+
+
+ADAM_FACTORY = FACTORY.replace("SGD(learning_rate=0.1, momentum=0.9)", "Adam(learning_rate=0.5)")
+
+
+def test_adam_margin_is_the_preconditioned_sharpness_after_the_run(tmp_path, monkeypatch):
+    """KL303 asked about (no `sharpness` option): lr·λmax(diag(1/(√v̂+ε))·H) against 2(1+β1)/(1-β1) = 38."""
+    (tmp_path / "adammodels.py").write_text(ADAM_FACTORY)
+    monkeypatch.chdir(tmp_path)
+    options = ProbeOptions(model="adammodels:build", data="adammodels:data", timeout_s=60)
+    (probe,) = probe_files([(None, "adammodels.py", {"KL303"})], options)
+    (model,) = probe.models
+    stability = model["probe"]["stability"]
+    assert stability["kind"] == "adam" and stability["when"] == "end" and stability["edge"] == pytest.approx(38.0)
+    assert stability["compared"] == pytest.approx(0.5 * stability["sharpness"])
+    found = verdict("KL303", model, model["probe"])
+    assert "preconditioned sharpness lr·λmax(diag(1/(√v̂+ε))·H) = " in found["evidence"]
+    assert "after the run, Adam edge 2(1+0.9)/(1-0.9) = 38)" in found["evidence"]
 
 
 HEAD = "import numpy as np\nimport keras\n"

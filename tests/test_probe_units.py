@@ -197,3 +197,52 @@ def test_probe_without_keras_keeps_the_static_findings(monkeypatch, capsys):
     project = SimpleNamespace(config=SimpleNamespace(probe={}))
     assert session.run(SimpleNamespace(), project, [], str, static) == static
     assert "--probe needs Keras" in capsys.readouterr().err
+
+
+def test_edge_of_stability_formulas():
+    from kerlint.probe.train import edge
+
+    assert edge("sgd", 0.01) == (pytest.approx(200.0), "2/0.01")
+    assert edge("momentum", 0.01, 0.9) == (pytest.approx(380.0), "2(1+0.9)/0.01")
+    value, formula = edge("nesterov", 0.01, 0.9)
+    assert value == pytest.approx(2 * 1.9 / (2.8 * 0.01)) and formula == "2(1+0.9)/((1+2·0.9)·0.01)"
+    assert edge("adam", 1e-3, 0.9) == (pytest.approx(38.0), "2(1+0.9)/(1-0.9)")  # bounds lr·λmax(P⁻¹H), not λ
+    assert edge("momentum", 0.1, 0.0)[0] == pytest.approx(edge("sgd", 0.1)[0])  # β = 0 is plain gradient descent
+
+
+def test_stability_margin_in_the_optimizer_evidence():
+    past = {"kind": "momentum", "lr": 0.01, "beta": 0.9, "sharpness": 1178.0, "compared": 1178.0, "edge": 380.0,
+            "formula": "2(1+0.9)/0.01", "ratio": 1178.0 / 380.0, "when": "start"}
+    result = trajectory([0.7] * 5)
+    result["stability"] = past
+    found = verdict("KL301", model(), result)
+    assert found["verdict"] == NOT_REPRODUCED
+    assert found["evidence"].endswith("; lr is 3.1x past the edge of stability (sharpness 1.18e+03 at the start, edge 2(1+0.9)/0.01 = 380)")
+    result["stability"] = {"kind": "adam", "lr": 1e-3, "beta": 0.9, "sharpness": 15200.0, "compared": 15.2, "edge": 38.0,
+                           "formula": "2(1+0.9)/(1-0.9)", "ratio": 0.4, "when": "end"}
+    found = verdict("KL303", model(), result)
+    assert found["evidence"].endswith("; lr is within the edge of stability (margin 0.4x: preconditioned sharpness "
+                                      "lr·λmax(diag(1/(√v̂+ε))·H) = 15.2 after the run, Adam edge 2(1+0.9)/(1-0.9) = 38)")
+    result["stability"] = {"note": "sharpness not estimated: 10 Hessian-vector iterations would take ~9.0 s (budget 2 s)"}
+    assert verdict("KL301", model(), result)["evidence"].endswith("; sharpness not estimated: 10 Hessian-vector iterations would take ~9.0 s (budget 2 s)")
+
+
+def test_growth_names_the_layer_from_the_per_layer_norms():
+    norms = [0.5] * 5 + [0.5 * 1.2**k for k in range(40)]
+    result = trajectory([1.0] * len(norms), norms)
+    for row, norm in zip(result["trajectory"], norms):
+        row["layer_norms"] = {"dense": 0.1, "dense_1": (norm**2 - 0.01) ** 0.5}
+        row["top_layer"] = "dense_1"
+    found = verdict("KL303", model(), result)
+    assert found["verdict"] == CONFIRMED
+    assert found["evidence"].startswith("gradient norm grew 1225x in 44 steps (median 0.5 over steps 0-4 -> 612 at step 44), "
+                                        "mostly in dense_1 (612 of 612, up 1250x)")
+
+
+def test_per_layer_norms_from_the_step_vector():
+    from kerlint.probe.backends import per_layer
+
+    found = per_layer(["dense", "dense_1"], [0.5, math.nan])
+    assert found["layer_norms"]["dense"] == 0.5 and math.isnan(found["layer_norms"]["dense_1"])
+    assert found["top_layer"] == "dense_1"  # a NaN layer is the one to name
+    assert per_layer([], []) == {}

@@ -8,6 +8,7 @@ instead of crashing on those backends.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 
@@ -17,15 +18,26 @@ class Backend:
     def device(self) -> str:
         raise NotImplementedError
 
-    last: dict = {}  # after step(): extra per-step measurements (update/weight ratio, largest layer gradient)
+    last: dict = {}  # after step(): extra per-step measurements (update/weight ratio, per-layer gradient norms)
 
     def step(self, model: Any, x: Any, y: Any) -> tuple[float, float, Any]:
         """Train one step: (loss, global gradient norm, predictions as NumPy)."""
         raise NotImplementedError(f"the probe has no gradient code for the {self.name} backend yet")
 
-    def sharpness(self, model: Any, x: Any, y: Any, iterations: int = 8) -> float | None:
-        """The largest Hessian eigenvalue of the loss on one batch (power iteration), or None."""
+    def sharpness(self, model: Any, x: Any, y: Any, iterations: int = 10, scale: list | None = None,
+                  budget_s: float | None = None) -> float | None:
+        """The largest eigenvalue of the loss's Hessian H on one batch (power iteration), or None; with
+        `scale` (one array per trainable variable, s = d^½) that of diag(d)·H, through S·H·S (same spectrum).
+        Raises OverBudget when the first iteration says `iterations` of them would take over `budget_s`."""
         return None
+
+
+class OverBudget(Exception):
+    """The sharpness estimate would take too long: `seconds` projected for all iterations."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"{seconds:.1f} s")
+        self.seconds = seconds
 
 
 class TensorFlowBackend(Backend):
@@ -36,7 +48,7 @@ class TensorFlowBackend(Backend):
 
         self.tf = tf
         self._steps: dict[int, Any] = {}
-        self._layer_names: dict[int, list[str]] = {}
+        self._layers: dict[int, list[str]] = {}
         self.last: dict = {}
 
     def device(self) -> str:
@@ -53,21 +65,8 @@ class TensorFlowBackend(Backend):
             compiled = self._steps[id(model)] = self._compile(model)
         loss, norm, y_pred, layer_norms, ratio = compiled(x, y)
         first = y_pred[0] if isinstance(y_pred, (list, tuple)) else (next(iter(y_pred.values())) if isinstance(y_pred, dict) else y_pred)
-        self.last = {"update_ratio": float(ratio), **self._largest(model, layer_norms.numpy())}
+        self.last = {"update_ratio": float(ratio), **per_layer(self._layers[id(model)], layer_norms.numpy())}
         return float(loss), float(norm), first.numpy()
-
-    def _largest(self, model: Any, norms: Any) -> dict:
-        """The layer whose gradient is largest this step (norms are per trainable variable)."""
-        names = self._layer_names.get(id(model))
-        if names is None:
-            names = self._layer_names[id(model)] = [_layer_of(v) for v in model.trainable_variables]
-        per_layer: dict[str, float] = {}
-        for name, value in zip(names, norms):
-            per_layer[name] = per_layer.get(name, 0.0) + float(value) ** 2
-        if not per_layer:
-            return {}
-        name = max(per_layer, key=lambda key: per_layer[key] if per_layer[key] == per_layer[key] else float("inf"))
-        return {"top_layer": name, "top_layer_norm": per_layer[name] ** 0.5}
 
     def _compile(self, model: Any):
         """One traced graph per model (as fit() does): eager steps cost several times more."""
@@ -76,6 +75,10 @@ class TensorFlowBackend(Backend):
         if not getattr(optimizer, "built", True):
             optimizer.build(model.trainable_variables)
 
+        names = [_layer_of(v) for v in model.trainable_variables]
+        layers = self._layers[id(model)] = list(dict.fromkeys(names))  # trainable layers, in model order
+        groups = [[i for i, n in enumerate(names) if n == layer] for layer in layers]
+
         def train_step(x, y):
             variables = model.trainable_variables
             with tf.GradientTape() as tape:
@@ -83,7 +86,9 @@ class TensorFlowBackend(Backend):
             grads = tape.gradient(loss, variables)
             pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
             norm = tf.linalg.global_norm([g for g, _ in pairs]) if pairs else tf.constant(0.0)
-            layer_norms = tf.stack([tf.norm(g) if g is not None else tf.constant(0.0) for g in grads]) if grads else tf.zeros([0])
+            # one norm per trainable layer (its variables together), as one vector: a single transfer per step
+            per = [[grads[i] for i in group if grads[i] is not None] for group in groups]
+            layer_norms = tf.stack([tf.linalg.global_norm(g) if g else tf.constant(0.0) for g in per]) if per else tf.zeros([0])
             before = [tf.identity(v) for v in variables]
             if pairs:
                 optimizer.apply_gradients(pairs)
@@ -93,30 +98,48 @@ class TensorFlowBackend(Backend):
 
         return tf.function(train_step, reduce_retracing=True)
 
-    def sharpness(self, model: Any, x: Any, y: Any, iterations: int = 8) -> float | None:
-        """Power iteration on Hessian-vector products (double GradientTape)."""
+    def sharpness(self, model: Any, x: Any, y: Any, iterations: int = 10, scale: list | None = None,
+                  budget_s: float | None = None) -> float | None:
+        """Power iteration on Hessian-vector products (double GradientTape); with `scale`, on S·H·S."""
         tf = self.tf
         variables = model.trainable_variables
         if not variables:
             return None
+        if scale is not None:
+            scale = [tf.constant(s, dtype=v.dtype) for s, v in zip(scale, variables)]
         vector = [tf.random.stateless_normal(v.shape, seed=(1, 2), dtype=v.dtype) for v in variables]
         value = None
-        for _ in range(iterations):
+        start = time.monotonic()
+        for done in range(iterations):
+            if done == 1 and budget_s is not None and (time.monotonic() - start) * iterations > budget_s:
+                raise OverBudget((time.monotonic() - start) * iterations)
             norm = tf.linalg.global_norm(vector)
             if not bool(tf.math.is_finite(norm)) or float(norm) == 0.0:
                 return None
             vector = [v / norm for v in vector]
+            probe = [v * s for v, s in zip(vector, scale)] if scale is not None else vector
             with tf.GradientTape() as outer:
                 with tf.GradientTape() as inner:
                     loss, _ = self._loss(model, x, y, training=False)
                 grads = inner.gradient(loss, variables)
                 grads = [g if g is not None else tf.zeros_like(v) for g, v in zip(grads, variables)]
-                dot = tf.add_n([tf.reduce_sum(g * v) for g, v in zip(grads, vector)])
+                dot = tf.add_n([tf.reduce_sum(g * v) for g, v in zip(grads, probe)])
             hv = outer.gradient(dot, variables)
             hv = [h if h is not None else tf.zeros_like(v) for h, v in zip(hv, variables)]
+            if scale is not None:
+                hv = [h * s for h, s in zip(hv, scale)]
             value = float(tf.add_n([tf.reduce_sum(h * v) for h, v in zip(hv, vector)]))
             vector = hv
         return value
+
+
+def per_layer(layers: list[str], norms: Any) -> dict:
+    """{"layer_norms": {layer: norm}, "top_layer", "top_layer_norm"} from the step's vector of layer norms."""
+    values = {name: float(value) for name, value in zip(layers, norms)}
+    if not values:
+        return {}
+    top = max(values, key=lambda key: values[key] if values[key] == values[key] else float("inf"))
+    return {"layer_norms": values, "top_layer": top, "top_layer_norm": values[top]}
 
 
 def _layer_of(variable: Any) -> str:

@@ -18,6 +18,7 @@ import traceback
 
 PROBED_FAMILIES = ("KL1", "KL2", "KL3", "KL4", "KL5")
 MAX_BATCHES = 32
+EDGE_CODES = {"KL301", "KL303"}  # optimizer findings: the stability margin is estimated without being asked
 MAX_NOTE = 500
 
 _real_exit = os._exit
@@ -242,13 +243,14 @@ def _child(args, script: str, out: Output, deadline: float) -> None:
             entry["probe"] = {"skipped": "no flagged risk (use --probe=all to train it anyway)"}
             continue
         out.document["stage"] = f"probing model {entries.index((model, entry, data)) + 1}"
-        entry["probe"] = _probe(model, entry, data, args, deadline)
+        sharpness = args.sharpness or bool(set(risky) & EDGE_CODES)  # an optimizer finding: its margin by default
+        entry["probe"] = _probe(model, entry, data, args, deadline, sharpness)
         out.write()
     out.document["stage"] = "done"
     out.write()
 
 
-def _probe(model, entry: dict, data: list, args, deadline: float) -> dict:
+def _probe(model, entry: dict, data: list, args, deadline: float, sharpness: bool = False) -> dict:
     from kerlint.probe.backends import for_keras
     from kerlint.probe.train import probe
 
@@ -258,7 +260,7 @@ def _probe(model, entry: dict, data: list, args, deadline: float) -> dict:
         backend = for_keras()
         activation = (entry.get("outputs") or [{}])[0].get("activation")
         stop = min(deadline - 2.0, time.time() + args.train_seconds)
-        return probe(model, data, args.steps, backend, activation, stop, with_sharpness=args.sharpness)
+        return probe(model, data, args.steps, backend, activation, stop, with_sharpness=sharpness)
     except NotImplementedError as error:
         return {"error": str(error)}
     except Exception as error:  # noqa: BLE001

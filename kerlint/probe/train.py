@@ -1,10 +1,11 @@
 """Child side: train a captured model for a short budget and record what happens at each step.
 
-Per step: loss, global gradient norm, the layer with the largest gradient, the update/weight norm
-ratio, whether loss or norm is NaN/Inf, and on the step's predictions: how
+Per step: loss, global gradient norm, each trainable layer's gradient norm (its variables together)
+and the largest of them, the update/weight norm ratio, whether loss or norm is NaN/Inf, and on the step's predictions: how
 much they vary across samples, the fraction of saturated outputs, the fraction of samples whose
 outputs sum to 0 (a categorical CE then divides 0 by 0). After the run: Adam's √v against its
-epsilon, and (optionally) the sharpness with the learning rate's edge-of-stability margin.
+epsilon, and (by default for an optimizer finding) the sharpness with the learning rate's
+edge-of-stability margin (see `edge`).
 """
 
 from __future__ import annotations
@@ -59,20 +60,110 @@ def adam_moments(optimizer: Any) -> dict | None:
             "frac_sqrt_v_below_10eps": float(np.mean(roots < 10 * float(epsilon)))}
 
 
-def edge_of_stability(optimizer: Any, sharpness: float | None) -> dict | None:
-    """2/lr for gradient descent, 2(1+β)/lr with heavy-ball momentum, vs the measured sharpness."""
-    if sharpness is None or not math.isfinite(sharpness) or sharpness <= 0:
-        return None
+ADAM_FAMILY = ("Adam", "AdamW", "Nadam")
+SHARPNESS_ITERATIONS = 10
+SHARPNESS_BUDGET_S = 2.0
+
+
+def edge(kind: str, lr: float, beta: float = 0.0) -> tuple[float, str]:
+    """The edge of stability and its formula, for the quantity it bounds:
+
+    - "sgd": plain gradient descent, sharpness λ < 2/lr;
+    - "momentum": heavy-ball momentum β, λ < 2(1+β)/lr;
+    - "nesterov": Nesterov momentum β, λ < 2(1+β)/((1+2β)·lr);
+    - "adam": Adam-family, lr·λ_max(diag(1/(√v̂+ε))·H) < 2(1+β1)/(1-β1) (the preconditioned sharpness
+      times lr; β = β1; the edge does not depend on lr, which is already inside the compared quantity).
+    """
+    if kind == "sgd":
+        return 2 / lr, f"2/{_g(lr)}"
+    if kind == "momentum":
+        return 2 * (1 + beta) / lr, f"2(1+{_g(beta)})/{_g(lr)}"
+    if kind == "nesterov":
+        return 2 * (1 + beta) / ((1 + 2 * beta) * lr), f"2(1+{_g(beta)})/((1+2·{_g(beta)})·{_g(lr)})"
+    if kind == "adam":
+        return 2 * (1 + beta) / (1 - beta), f"2(1+{_g(beta)})/(1-{_g(beta)})"
+    raise ValueError(kind)
+
+
+def _g(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def _lr(optimizer: Any) -> float | None:
     try:
         lr = float(np.asarray(optimizer.learning_rate))
     except Exception:  # noqa: BLE001 - a schedule or an odd optimizer
         return None
+    return lr if math.isfinite(lr) and lr > 0 else None
+
+
+def optimizer_kind(optimizer: Any) -> tuple[str, float] | None:
+    """("sgd" | "momentum" | "nesterov" | "adam", β) for the optimizers with a known edge, else None."""
     name = type(optimizer).__name__
-    if name != "SGD" or lr <= 0:
-        return {"sharpness": sharpness, "optimizer": name, "note": "edge of stability computed for SGD only"}
-    momentum = float(getattr(optimizer, "momentum", 0.0) or 0.0)
-    edge = 2 * (1 + momentum) / lr
-    return {"sharpness": sharpness, "edge": edge, "ratio": sharpness / edge, "lr": lr, "momentum": momentum}
+    if name == "SGD":
+        momentum = float(getattr(optimizer, "momentum", 0.0) or 0.0)
+        if momentum == 0:
+            return "sgd", 0.0
+        return ("nesterov" if getattr(optimizer, "nesterov", False) else "momentum"), momentum
+    if name in ADAM_FAMILY:
+        return "adam", float(getattr(optimizer, "beta_1", 0.9))
+    return None
+
+
+def _preconditioner(model: Any, optimizer: Any) -> list | None:
+    """Per trainable variable: (1/(√v̂+ε))^½, v̂ = v/(1-β2^t) from the optimizer's state."""
+    steps = int(np.asarray(optimizer.iterations))
+    if steps <= 0 or not getattr(optimizer, "_velocities", None):
+        return None
+    correction = 1 - float(getattr(optimizer, "beta_2", 0.999)) ** steps
+    epsilon = float(getattr(optimizer, "epsilon", 1e-7))
+    out = []
+    for index, variable in enumerate(model.trainable_variables):
+        try:
+            v = optimizer._velocities[optimizer._get_variable_index(variable)]
+        except Exception:  # noqa: BLE001 - an older optimizer: same order as the variables
+            v = optimizer._velocities[index]
+        v_hat = np.abs(np.asarray(v.numpy(), dtype="float64")) / correction
+        d = 1.0 / (np.sqrt(v_hat) + epsilon)
+        if not np.all(np.isfinite(d)):
+            return None
+        out.append(np.sqrt(d).astype(np.asarray(variable.numpy()).dtype))
+    return out
+
+
+def stability(model: Any, backend: Any, batch: tuple, when: str) -> dict | None:
+    """The sharpness on `batch` against the optimizer's edge of stability (see `edge`). `when` is
+    "start" (before training: SGD) or "end" (after the run: Adam, whose v̂ exists only then)."""
+    from kerlint.probe.backends import OverBudget
+
+    optimizer = model.optimizer
+    kind = optimizer_kind(optimizer)
+    lr = _lr(optimizer)
+    if kind is None or lr is None:
+        return {"note": f"no edge of stability known for {type(optimizer).__name__}"
+                + ("" if lr else " with a learning-rate schedule")}
+    kind_, beta = kind
+    if (kind_ == "adam") != (when == "end"):
+        return None
+    scale = None
+    if kind_ == "adam":
+        scale = _preconditioner(model, optimizer)
+        if scale is None:
+            return {"note": "no finite Adam second moment after the run: preconditioned sharpness not estimated"}
+    start = time.monotonic()
+    try:
+        value = backend.sharpness(model, *batch, iterations=SHARPNESS_ITERATIONS, scale=scale, budget_s=SHARPNESS_BUDGET_S)
+    except OverBudget as over:
+        return {"note": f"sharpness not estimated: {SHARPNESS_ITERATIONS} Hessian-vector iterations would take "
+                        f"~{over.seconds:.1f} s (budget {SHARPNESS_BUDGET_S:g} s)"}
+    seconds = round(time.monotonic() - start, 3)
+    if value is None or not math.isfinite(value) or value <= 0:
+        return {"note": f"sharpness estimate not usable ({value!r})", "seconds": seconds}
+    limit, formula = edge(kind_, lr, beta)
+    compared = lr * value if kind_ == "adam" else value
+    return {"kind": kind_, "lr": lr, "beta": beta, "sharpness": value, "compared": compared, "edge": limit,
+            "formula": formula, "ratio": compared / limit, "when": when, "iterations": SHARPNESS_ITERATIONS,
+            "seconds": seconds, "momentum": beta if kind_ != "adam" else None}
 
 
 def probe(model: Any, batches: list, steps: int, backend: Any, activation: str | None, deadline: float,
@@ -84,12 +175,9 @@ def probe(model: Any, batches: list, steps: int, backend: Any, activation: str |
     start = time.monotonic()
     stop = start + (deadline - time.time())  # deadline is wall-clock (time.time) from the parent
     trajectory = []
-    sharpness = None
+    margin = None
     if with_sharpness and batches:
-        try:
-            sharpness = backend.sharpness(model, *batches[0])
-        except Exception:  # noqa: BLE001 - sharpness is extra evidence, never a failure
-            sharpness = None
+        margin = _stability(model, backend, batches[0], "start")
     for step in range(steps):
         if time.monotonic() > stop:
             break
@@ -97,14 +185,26 @@ def probe(model: Any, batches: list, steps: int, backend: Any, activation: str |
         loss, norm, prediction = backend.step(model, x, y)
         row = {"step": step, "loss": loss if _finite(loss) else repr(loss), "grad_norm": norm if _finite(norm) else repr(norm)}
         row.update(_observe(prediction, activation))
-        row.update(getattr(backend, "last", {}) or {})
+        extra = dict(getattr(backend, "last", {}) or {})
+        if "layer_norms" in extra:
+            extra["layer_norms"] = {k: v if _finite(v) else repr(v) for k, v in extra["layer_norms"].items()}
+        row.update(extra)
         trajectory.append(row)
         if len(trajectory) >= 3 and all(isinstance(r["loss"], str) for r in trajectory[-3:]):
             break  # three non-finite losses in a row: nothing more to learn
+    if with_sharpness and batches and margin is None:
+        margin = _stability(model, backend, batches[0], "end")
     return {
         "trajectory": trajectory,
-        "seconds": round(time.monotonic() - start, 3),
+        "seconds": round(time.monotonic() - start, 3),  # the sharpness estimate included
         "device": backend.device(),
         "adam": adam_moments(model.optimizer),
-        "stability": edge_of_stability(model.optimizer, sharpness),
+        "stability": margin,
     }
+
+
+def _stability(model: Any, backend: Any, batch: tuple, when: str) -> dict | None:
+    try:
+        return stability(model, backend, batch, when)
+    except Exception as error:  # noqa: BLE001 - sharpness is extra evidence, never a failure
+        return {"note": f"sharpness not estimated: {type(error).__name__}: {str(error)[:200]}"}
