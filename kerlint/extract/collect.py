@@ -147,8 +147,8 @@ class Collector(CodegenState):
         """Where the node being left ends (valid inside leave_ methods): bindings take effect there."""
         return self.line, self.column
 
-    def _bind(self, name: str, value, node, path=(), augmented=None, param_of=None, scope: Scope = ...) -> None:
-        target_scope = self._function_scope() if scope is ... else scope
+    def _bind(self, name: str, value, node, path=(), augmented=None, param_of=None) -> None:
+        target_scope = self._function_scope()
         self.out.bound_names.add(name)
         position = self._here() if param_of is None else self._start(param_of)
         binding = Binding(name, value, node, position, path, augmented, param_of)
@@ -283,7 +283,6 @@ class ModuleContext:
         self.lines = NEWLINE.split("".join(collector.tokens))
         self._calls_by_name: dict[str, list[CallSite]] | None = None
         self._methods: dict[cst.ClassDef, list[cst.FunctionDef]] = {}
-        self._star_keras = any(m.split(".")[0] in ("keras", "tensorflow") for m in self.tables.imports.star_modules())
 
     def span(self, node: cst.CSTNode) -> Span:
         found = self.ranges.get(node)

@@ -121,8 +121,7 @@ class ImportTable:
             return
         self.modules_imported.append((module, node))
         if isinstance(node.names, cst.ImportStar):
-            self.aliases.setdefault(f"*{module}", module)
-            return
+            return  # its names stay unbound, so the conventional spellings (Dense, SGD, ...) apply
         for alias in node.names:
             name = dotted(alias.name)
             if not name:
@@ -130,9 +129,6 @@ class ImportTable:
             local = alias.asname.name.value if alias.asname is not None else name
             self.aliases[local] = f"{module}.{name}"
             self.modules_imported.append((f"{module}.{name}", node))
-
-    def star_modules(self) -> list[str]:
-        return [value for key, value in self.aliases.items() if key.startswith("*")]
 
 
 def canonical(name: str) -> str:

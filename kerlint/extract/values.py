@@ -10,8 +10,6 @@ the class a method belongs to. Anything else is `Unknown`: callers stay silent o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
-
 import libcst as cst
 
 from kerlint.extract.collect import Binding, ModuleContext, Scope
@@ -194,7 +192,7 @@ class Evaluator:
         method = getattr(self, f"_eval_{type(node).__name__}", None)
         return method(node, env) if method else Unknown(node)
 
-    def unwrap(self, value: Value | None, env_depth: int = 0) -> Value | None:
+    def unwrap(self, value: Value | None) -> Value | None:
         """Follow calls of the program's own functions to what they return."""
         for _ in range(MAX_DEPTH):
             if isinstance(value, Call) and isinstance(value.function, cst.FunctionDef):
@@ -514,22 +512,3 @@ def string(value: Value | None) -> str | None:
         return value.value
     return None
 
-
-def walk(value: Value | None, limit: int = 200) -> Iterator[Value]:
-    """The value and the values it is built from (operands, call targets, receivers), shallowly."""
-    stack = [value]
-    seen = 0
-    while stack and seen < limit:
-        current = stack.pop()
-        if current is None:
-            continue
-        seen += 1
-        yield current
-        if isinstance(current, BinOp):
-            stack += [current.left, current.right]
-        elif isinstance(current, Item):
-            stack.append(current.base)
-        elif isinstance(current, Attr):
-            stack.append(current.base)
-        elif isinstance(current, Call):
-            stack += [current.receiver, current.target]
