@@ -300,10 +300,14 @@ def test_a_document_over_max_file_size_gets_one_unreadable_finding(tmp_path):
 
 
 def test_probe_on_save_runs_the_real_probe_command(tmp_path):
-    """No fake: `python -m kerlint check --probe --output-format json FILE`. Without Keras installed the
-    probe's verdict is "inconclusive", with Keras a real one; either way it is merged into KL101."""
+    """No fake: `python -m kerlint check --probe --output-format json FILE`. With Keras installed its verdict
+    is merged into KL101; without, the probe says it needs Keras, the server logs that and keeps the static
+    findings."""
+    import importlib.util
+
     path = tmp_path / "train.py"
     path.write_text(SEED, encoding="utf-8")
+    keras_installed = importlib.util.find_spec("keras") is not None
 
     async def scenario():
         async with StdioSession(options={"probeOnSave": True}) as session:
@@ -311,6 +315,12 @@ def test_probe_on_save_runs_the_real_probe_command(tmp_path):
             session.open(uri, SEED)
             await session.diagnostics(uri, version=1)
             session.save(uri)
+            if not keras_installed:
+                logged = await session.wait_for(
+                    lambda: next((line for line in session.logs if "gave no verdict" in line), None), timeout=60)
+                assert "needs Keras" in logged
+                assert codes(session.published[-1])[0] == "KL101"
+                return
             probed = await session.wait_for(lambda: next(
                 (p for p in session.published if p.diagnostics and "\nprobe: " in p.diagnostics[0].message), None),
                 timeout=300)

@@ -53,7 +53,12 @@ async def run_probe(path: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> list[di
         raise ProbeFailed("the probe's output is not JSON") from None
     if not isinstance(records, list):
         raise ProbeFailed("the probe's output is not a JSON list")
-    return [record for record in records if isinstance(record, dict)]
+    records = [record for record in records if isinstance(record, dict)]
+    if records and not any("probe" in record for record in records):
+        # e.g. Keras is not installed where kerlint runs: the probe said why on stderr and judged nothing
+        tail = stderr.decode("utf-8", "replace").strip().splitlines()[-2:]
+        raise ProbeFailed(f"the probe gave no verdict: {' '.join(tail) or 'no message'}")
+    return records
 
 
 def _span(record: dict) -> Span:
