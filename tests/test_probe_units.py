@@ -200,7 +200,7 @@ def test_probe_without_keras_keeps_the_static_findings(monkeypatch, capsys):
 
 
 def test_edge_of_stability_formulas():
-    from kerlint.probe.train import edge
+    from kerlint.probe.stability import edge
 
     assert edge("sgd", 0.01) == (pytest.approx(200.0), "2/0.01")
     assert edge("momentum", 0.01, 0.9) == (pytest.approx(380.0), "2(1+0.9)/0.01")
