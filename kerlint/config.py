@@ -45,6 +45,7 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] | None = None  # None: the default excludes
     extend_exclude: tuple[str, ...] = ()
+    extend_include: tuple[str, ...] = ()  # more globs of files to check, besides *.py and *.ipynb
     respect_gitignore: bool = True
     max_file_size: int = DEFAULT_MAX_FILE_BYTES
     fail_on: Severity = Severity.WARNING
@@ -165,6 +166,7 @@ KEYS: dict[str, tuple[str, Callable[[Any, str], Any]]] = {
     "per-file-ignores": ("per_file_ignores", _per_file_ignores),
     "exclude": ("exclude", _string_list),
     "extend-exclude": ("extend_exclude", _string_list),
+    "extend-include": ("extend_include", _string_list),
     "respect-gitignore": ("respect_gitignore", _boolean),
     "max-file-size": ("max_file_size", _positive_int),
     "fail-on": ("fail_on", _severity),

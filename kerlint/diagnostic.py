@@ -46,6 +46,7 @@ class Related:
 
     span: Span
     message: str
+    cell: int | None = None  # in a notebook: the cell `span` is in (1-based, counting every cell)
 
 
 @dataclass
@@ -62,6 +63,14 @@ class Diagnostic:
     related: tuple[Related, ...] = ()
     # Extra structured evidence (e.g. a probe verdict); reporters that know a key render it.
     extra: dict = field(default_factory=dict)
+    # In a notebook: the cell the finding is in (1-based, counting every cell); `span` is then relative
+    # to that cell. None for a .py file.
+    cell: int | None = None
 
     def sort_key(self) -> tuple:
-        return (self.path, self.span.line, self.span.col, self.code)
+        return (self.path, self.cell or 0, self.span.line, self.span.col, self.code)
+
+
+def position_text(line: int, col: int, cell: int | None = None) -> str:
+    """`12:5`, or `cell 3:12:5` in a notebook, for `path:POSITION` (`col` is 0-based, shown 1-based)."""
+    return f"cell {cell}:{line}:{col + 1}" if cell is not None else f"{line}:{col + 1}"

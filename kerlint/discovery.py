@@ -1,6 +1,6 @@
 """Which files a `kerlint check PATHS...` run looks at.
 
-Directories are walked for `*.py`, skipping excluded paths and (by default) git-ignored ones; symlinked
+Directories are walked for `*.py` and `*.ipynb` files (and `extend-include` globs), skipping excluded paths and (by default) git-ignored ones; symlinked
 directories are not followed. Files named on the command line are always checked unless
 `--force-exclude`. Nothing here raises for a bad path: problems are collected and reported.
 """
@@ -90,7 +90,7 @@ def _walk(top: Path, project: ProjectSettings, found: Discovery) -> None:
                 if entry.is_dir(follow_symlinks=False):
                     if not _skipped(full, True, project, ignore, base):
                         subdirectories.append(path)
-                elif not entry.name.endswith(".py") or _skipped(full, False, project, ignore, base):
+                elif not project.is_included(full) or _skipped(full, False, project, ignore, base):
                     continue
                 elif entry.is_file():
                     found.add_file(path)

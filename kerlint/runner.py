@@ -8,6 +8,8 @@ from pathlib import Path
 
 from kerlint.diagnostic import Diagnostic, Span
 from kerlint.engine import INTERNAL_ERROR, UNREADABLE_FILE, LintSettings, lint_bytes
+from kerlint.notebook import is_notebook
+from kerlint.notebook_lint import lint_notebook, notebook_file_limit
 from kerlint.registry import rule_by_code
 
 
@@ -93,14 +95,15 @@ def read_file(path: Path, max_bytes: int) -> bytes | str:
 
 
 def lint_task(task: Task) -> FileResult:
-    data = task.data if task.data is not None else read_file(task.path, task.settings.max_file_bytes)
+    notebook = is_notebook(task.shown)
+    max_bytes = notebook_file_limit(task.settings.max_file_bytes) if notebook else task.settings.max_file_bytes
+    data = task.data if task.data is not None else read_file(task.path, max_bytes)
     if isinstance(data, str):
         return unreadable(task.shown, data)
-    if len(data) > task.settings.max_file_bytes:  # stdin, or a file that grew since stat()
-        limit = human_size(task.settings.max_file_bytes)
-        return unreadable(task.shown, f"input is over the max-file-size limit of {limit}: not checked")
+    if len(data) > max_bytes:  # stdin, or a file that grew since stat()
+        return unreadable(task.shown, f"input is over the max-file-size limit of {human_size(max_bytes)}: not checked")
     try:
-        diagnostics = lint_bytes(data, task.shown, task.settings)
+        diagnostics = (lint_notebook if notebook else lint_bytes)(data, task.shown, task.settings)
     except Exception as error:  # noqa: BLE001 - a failure on one file is reported, the run goes on
         return failed(task.shown, f"kerlint failed on this file: {type(error).__name__}: {error} (please report)")
     return FileResult(task.shown, diagnostics, data if task.keep_source and diagnostics else None)

@@ -19,6 +19,10 @@ DEFAULT_EXCLUDES = (
     "site-packages", "venv",
 )
 
+# The files a directory walk picks up; `extend-include` adds globs (Python files only: each is linted as
+# Python source unless its name ends in .ipynb).
+DEFAULT_INCLUDES = ("*.py", "*.ipynb")
+
 
 @dataclass(frozen=True)
 class Overrides:
@@ -48,6 +52,7 @@ class ProjectSettings:
         )
         excludes = DEFAULT_EXCLUDES if config.exclude is None else config.exclude
         self.exclude_spec = glob_spec([*excludes, *config.extend_exclude, *overrides.extend_exclude])
+        self.include_spec = glob_spec([*DEFAULT_INCLUDES, *config.extend_include])
         self._per_file_ignores = [
             (glob.startswith("!"), glob_spec([glob.removeprefix("!")]), codes_for_all(selectors))
             for glob, selectors in config.per_file_ignores
@@ -58,6 +63,10 @@ class ProjectSettings:
         """Whether `exclude`/`extend-exclude` (globs relative to `base`, the project root by default) match."""
         relative = project_relative(path, base or self.root)
         return self.exclude_spec.match_file(relative + "/" if is_dir else relative)
+
+    def is_included(self, path: Path) -> bool:
+        """Whether a directory walk checks this file (`*.py`, `*.ipynb` and `extend-include`)."""
+        return self.include_spec.match_file(project_relative(path, self.root))
 
     def for_file(self, path: Path | None) -> LintSettings:
         """The LintSettings for one file (per-file-ignores applied); None for stdin without a name."""

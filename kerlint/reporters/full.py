@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from kerlint.diagnostic import Diagnostic
+from kerlint.diagnostic import Diagnostic, position_text
+from kerlint.notebook import cell_lines
 from kerlint.engine import SourceError, decode_source
 from kerlint.reporters import Report, printable
 from kerlint.reporters.summary import summary_line
@@ -71,13 +72,14 @@ def _crop(text: str, focus: int) -> tuple[str, int]:
 def _block(diagnostic: Diagnostic, lines: list[str] | None) -> str:
     span = diagnostic.span
     out = [
-        f"{printable(diagnostic.path)}:{span.line}:{span.col + 1}: {diagnostic.code} [{diagnostic.severity.label}] "
+        f"{printable(diagnostic.path)}:{position_text(span.line, span.col, diagnostic.cell)}: {diagnostic.code} [{diagnostic.severity.label}] "
         f"{printable(diagnostic.message)}"
     ]
     if lines is not None:
         out += _excerpt(diagnostic, lines)
     for related in diagnostic.related:
-        out.append(f"  = note: {diagnostic.path}:{related.span.line}:{related.span.col + 1}: {printable(related.message)}")
+        where = position_text(related.span.line, related.span.col, related.cell)
+        out.append(f"  = note: {printable(diagnostic.path)}:{where}: {printable(related.message)}")
     probe = diagnostic.extra.get("probe")
     if probe:
         from kerlint.probe.report import details_text, sparkline, verdict_text
@@ -99,6 +101,10 @@ def render(report: Report) -> str:
     for diagnostic in report.diagnostics:
         if diagnostic.path not in cache:
             cache[diagnostic.path] = _source_lines(report.sources.get(diagnostic.path))
-        blocks.append(_block(diagnostic, cache[diagnostic.path]) + "\n")
+        lines = cache[diagnostic.path]
+        if diagnostic.cell is not None:  # a notebook: quote the finding's own cell
+            data = report.sources.get(diagnostic.path)
+            lines = list(cell_lines(data).get(diagnostic.cell, ())) if data is not None else None
+        blocks.append(_block(diagnostic, lines) + "\n")
     blocks.append(summary_line(report.diagnostics, report.files_checked))
     return "\n".join(blocks) + "\n"

@@ -1,5 +1,8 @@
 """GitHub Actions workflow commands: one `::error|warning|notice file=...,line=...::message` per
-finding, which GitHub shows as an annotation on the file and in the run summary."""
+finding, which GitHub shows as an annotation on the file and in the run summary.
+
+In a notebook the line numbers of a cell are not lines of the .ipynb file GitHub annotates (that is
+JSON), so a notebook's finding is annotated on the file, and its cell, line and column lead the message."""
 
 from __future__ import annotations
 
@@ -23,13 +26,16 @@ def escape_property(text: str) -> str:
 def command(diagnostic: Diagnostic) -> str:
     span = diagnostic.span
     properties = {"file": diagnostic.path}
-    if span.line >= 1:
+    where = ""
+    if diagnostic.cell is not None:
+        where = f"cell {diagnostic.cell}, line {span.line}, column {span.col + 1}: "
+    elif span.line >= 1:
         end_line = max(span.end_line, span.line)
         properties |= {"line": span.line, "col": span.col + 1, "endLine": end_line,
                        "endColumn": (span.end_col if end_line > span.line else max(span.end_col, span.col)) + 1}
     properties["title"] = f"{diagnostic.code} {diagnostic.name}"
     joined = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
-    return f"::{COMMANDS[diagnostic.severity]} {joined}::{escape_data(diagnostic.message + _probe(diagnostic))}"
+    return f"::{COMMANDS[diagnostic.severity]} {joined}::{escape_data(where + diagnostic.message + _probe(diagnostic))}"
 
 
 def _probe(diagnostic: Diagnostic) -> str:

@@ -1,4 +1,5 @@
-"""A JSON list of findings with 1-based rows and columns: the stable machine-readable format."""
+"""A JSON list of findings with 1-based rows and columns: the stable machine-readable format.
+In a notebook a finding (and a related place) also has `cell`, and its rows count within that cell."""
 
 from __future__ import annotations
 
@@ -26,10 +27,13 @@ def finding(diagnostic: Diagnostic) -> dict:
         "url": diagnostic.url,
         "fix": diagnostic.fix,
         "related": [
-            {"filename": diagnostic.path, "location": _location(r.span.line, r.span.col), "message": r.message}
+            {"filename": diagnostic.path, "location": _location(r.span.line, r.span.col), "message": r.message,
+             **({"cell": r.cell} if r.cell is not None else {})}
             for r in diagnostic.related
         ],
     }
+    if diagnostic.cell is not None:  # a notebook: rows count from the top of this cell
+        record["cell"] = diagnostic.cell
     if "probe" in diagnostic.extra:
         from kerlint.probe.report import json_probe
 

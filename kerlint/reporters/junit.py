@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from kerlint.diagnostic import Diagnostic
+from kerlint.diagnostic import Diagnostic, position_text
 from kerlint.reporters import Report, printable
 
 SUITE = "kerlint"
@@ -17,14 +17,15 @@ def _clean(text: str) -> str:
 
 
 def _testcase(suite: ET.Element, diagnostic: Diagnostic) -> None:
-    where = f"{diagnostic.path}:{diagnostic.span.line}:{diagnostic.span.col + 1}"
+    where = f"{diagnostic.path}:{position_text(diagnostic.span.line, diagnostic.span.col, diagnostic.cell)}"
     case = ET.SubElement(suite, "testcase", classname=_clean(diagnostic.path),
                          name=_clean(f"{diagnostic.code} {diagnostic.name} at {where}"),
                          file=_clean(diagnostic.path), line=str(diagnostic.span.line))
     failure = ET.SubElement(case, "failure", message=_clean(f"{diagnostic.code} {diagnostic.message}"),
                             type=diagnostic.severity.label)
     body = [f"{where}: {diagnostic.code} [{diagnostic.severity.label}] {diagnostic.message}"]
-    body += [f"note: {diagnostic.path}:{r.span.line}:{r.span.col + 1}: {r.message}" for r in diagnostic.related]
+    body += [f"note: {diagnostic.path}:{position_text(r.span.line, r.span.col, r.cell)}: {r.message}"
+             for r in diagnostic.related]
     if diagnostic.extra.get("probe"):
         from kerlint.probe.report import verdict_text
 

@@ -1,5 +1,7 @@
 """SARIF 2.1.0, as GitHub code scanning ingests it: one run, every rule as a reporting descriptor,
-results with 1-based regions, repo-relative URIs and a fingerprint that survives unrelated edits."""
+results with 1-based regions, repo-relative URIs and a fingerprint that survives unrelated edits.
+In a notebook the region counts within the finding's cell, named by `properties.cell` (of the result,
+and of each related location)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from urllib.parse import quote
 from kerlint import __version__
 from kerlint.diagnostic import Diagnostic, Severity, Span
 from kerlint.engine import SourceError, decode_source
+from kerlint.notebook import cell_lines
 from kerlint.registry import all_rules
 from kerlint.reporters import Report
 from kerlint.rule import DOCS_URL
@@ -93,6 +96,8 @@ def fingerprints(report: Report) -> list[str]:
         if diagnostic.path not in lines_by_path:
             lines_by_path[diagnostic.path] = _source_lines(report.sources.get(diagnostic.path))
         lines = lines_by_path[diagnostic.path]
+        if diagnostic.cell is not None:
+            lines = list(cell_lines(report.sources.get(diagnostic.path) or b"").get(diagnostic.cell, ()))
         text = lines[diagnostic.span.line - 1].strip() if 1 <= diagnostic.span.line <= len(lines) else ""
         key = (diagnostic.code, diagnostic.path, text)
         occurrence = seen[key]
@@ -113,10 +118,13 @@ def _result(diagnostic: Diagnostic, index: int, fingerprint: str) -> dict:
     }
     if diagnostic.related:
         result["relatedLocations"] = [
-            {"id": number, "physicalLocation": _physical(diagnostic.path, related.span), "message": {"text": related.message}}
+            {"id": number, "physicalLocation": _physical(diagnostic.path, related.span), "message": {"text": related.message},
+             **({"properties": {"cell": related.cell}} if related.cell is not None else {})}
             for number, related in enumerate(diagnostic.related, start=1)
         ]
     properties = {"fix": diagnostic.fix} if diagnostic.fix else {}
+    if diagnostic.cell is not None:
+        properties["cell"] = diagnostic.cell
     if diagnostic.extra.get("probe"):  # a training probe's verdict: in the message and as data
         from kerlint.probe.report import json_probe, verdict_text
 
