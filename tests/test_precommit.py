@@ -55,15 +55,15 @@ def pre_commit_home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
-def _try_repo(hook_repo: Path, home: Path, tmp_path: Path, source: Path) -> subprocess.CompletedProcess:
+def _try_repo(hook_repo: Path, home: Path, tmp_path: Path, source: Path, name: str = "train.py") -> subprocess.CompletedProcess:
     project = tmp_path / "project"
     project.mkdir(parents=True)
-    shutil.copy2(source, project / "train.py")
+    shutil.copy2(source, project / name)
     _committed_repo(project)
     env = {**os.environ, **GIT_IDENTITY, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
     env.pop("VIRTUAL_ENV", None)
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "kerlint", "--files", "train.py"],
+        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "kerlint", "--files", name],
         cwd=project, env=env, capture_output=True, text=True, timeout=600,
     )
 
@@ -71,7 +71,7 @@ def _try_repo(hook_repo: Path, home: Path, tmp_path: Path, source: Path) -> subp
 def test_manifest_declares_a_light_static_hook_and_a_manual_probe_hook():
     hooks = {hook["id"]: hook for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     static, probe = hooks["kerlint"], hooks["kerlint-probe"]
-    assert static["entry"] == "kerlint check" and static["language"] == "python" and static["types"] == ["python"]
+    assert static["entry"] == "kerlint check" and static["language"] == "python" and static["types_or"] == ["python", "jupyter"]
     assert "additional_dependencies" not in static and "stages" not in static  # no TensorFlow, runs on commit
     assert probe["entry"] == "kerlint check --probe" and probe["stages"] == ["manual"]
     assert any(dep.startswith("keras") for dep in probe["additional_dependencies"])
@@ -99,3 +99,10 @@ def test_slow_try_repo_blocks_the_seed_program_and_passes_its_fix(hook_repo, pre
     output = fixed.stdout + fixed.stderr
     assert fixed.returncode == 0, output
     assert "Passed" in output and "KL101" not in output, output
+
+
+def test_slow_try_repo_checks_a_notebook_at_its_cell(hook_repo, pre_commit_home, tmp_path):
+    broken = _try_repo(hook_repo, pre_commit_home, tmp_path, REPO / "tests/data/notebooks/mnist_jupyter.ipynb", "mnist.ipynb")
+    output = broken.stdout + broken.stderr
+    assert broken.returncode == 1, output
+    assert 'mnist.ipynb:cell 5:5:22: KL101 layers.Dense(10, activation="relu") feeds categorical_crossentropy' in output, output
