@@ -23,6 +23,7 @@ from pygls.uris import to_fs_path
 from kerlint import __version__
 from kerlint.diagnostic import Diagnostic
 from kerlint.engine import LintSettings, lint_bytes, lint_source
+from kerlint.lsp import notebooks
 from kerlint.lsp.actions import code_actions
 from kerlint.lsp.convert import to_lsp
 from kerlint.lsp.positions import split_lines
@@ -51,12 +52,13 @@ def lint_text(text: str, shown: str, settings: LintSettings) -> list[Diagnostic]
 
 class KerlintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("kerlint", __version__)
+        super().__init__("kerlint", __version__, notebook_document_sync=notebooks.SYNC)
         self.configs = ProjectConfigs()
         self.linted: dict[str, Linted] = {}
         self.pending: dict[str, asyncio.Task] = {}
         self.probes: dict[str, asyncio.Task] = {}
         self.probe_on_save = False
+        self.notebook_cells: dict[str, set[str]] = {}  # notebook URI -> the cell URIs last published
         self.logged_errors: set[str] = set()
         previous = threading.stack_size()
         threading.stack_size(WORKER_STACK_BYTES)
@@ -129,6 +131,9 @@ class KerlintServer(LanguageServer):
     async def lint(self, uri: str) -> tuple[int | None, Linted] | None:
         """Lint the document's current text (or reuse the last result for identical text); None when the
         document closed or changed while linting ran."""
+        notebook_uri = notebooks.notebook_of_cell(self, uri)
+        if notebook_uri is not None:  # a notebook cell: its share of the whole notebook's findings
+            return await notebooks.lint_cell(self, uri, notebook_uri)
         if not self.is_open(uri):
             return None
         document = self.workspace.get_text_document(uri)
@@ -148,6 +153,9 @@ class KerlintServer(LanguageServer):
         return version, linted
 
     async def lint_and_publish(self, uri: str) -> None:
+        if notebooks.is_notebook(self, uri):
+            await notebooks.lint_and_publish(self, uri)
+            return
         result = await self.lint(uri)
         if result is not None:
             version, linted = result
@@ -202,6 +210,7 @@ class KerlintServer(LanguageServer):
 
 
 server = KerlintServer()
+notebooks.register(server)
 
 
 @server.feature(types.INITIALIZE)

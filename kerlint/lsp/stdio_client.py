@@ -61,6 +61,8 @@ class StdioSession:
             text_document=types.TextDocumentClientCapabilities(
                 publish_diagnostics=types.PublishDiagnosticsClientCapabilities(related_information=True),
             ),
+            notebook_document=types.NotebookDocumentClientCapabilities(
+                synchronization=types.NotebookDocumentSyncClientCapabilities()),
         )
         self.result = await asyncio.wait_for(
             self.client.initialize_async(
@@ -105,6 +107,72 @@ class StdioSession:
     def close(self, uri: str) -> None:
         self.client.text_document_did_close(types.DidCloseTextDocumentParams(
             text_document=types.TextDocumentIdentifier(uri=uri)))
+
+    # --- notebooks, as VS Code's notebook editor syncs them (LSP 3.17) ---------------------------------
+
+    @staticmethod
+    def cell_uri(path: Path, handle: int) -> str:
+        """A cell's URI the way VS Code spells one: the notebook's path and a fragment per cell."""
+        return f"vscode-notebook-cell:{path.as_posix()}#W{handle}sZmlsZQ%3D%3D"
+
+    @staticmethod
+    def notebook_cells(path: Path, cells: list[tuple[str, str]], first_handle: int = 0) -> tuple[
+            list[types.NotebookCell], list[types.TextDocumentItem]]:
+        """(cell_type, source) of each cell, as in an .ipynb -> the cells and their text documents."""
+        kinds = {"code": types.NotebookCellKind.Code}
+        notebook_cells, documents = [], []
+        for handle, (cell_type, source) in enumerate(cells, start=first_handle):
+            uri = StdioSession.cell_uri(path, handle)
+            notebook_cells.append(types.NotebookCell(kind=kinds.get(cell_type, types.NotebookCellKind.Markup), document=uri))
+            language = "python" if cell_type == "code" else "markdown"
+            documents.append(types.TextDocumentItem(uri=uri, language_id=language, version=1, text=source))
+        return notebook_cells, documents
+
+    def open_notebook(self, path: Path, cells: list[tuple[str, str]]) -> list[str]:
+        """Open a Jupyter notebook of these cells; returns each cell's URI."""
+        uri = self.uri(path)
+        self.versions[uri] = 1
+        notebook_cells, documents = self.notebook_cells(path, cells)
+        for document in documents:
+            self.versions[document.uri] = 1
+        self.client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(
+            notebook_document=types.NotebookDocument(uri=uri, notebook_type="jupyter-notebook", version=1,
+                                                     cells=notebook_cells),
+            cell_text_documents=documents))
+        return [document.uri for document in documents]
+
+    def change_cell(self, path: Path, cell_uri: str, text: str) -> int:
+        """Replace one cell's whole text, as the editor does when a cell is edited; returns its version."""
+        uri = self.uri(path)
+        self.versions[uri] += 1
+        self.versions[cell_uri] += 1
+        content = types.NotebookDocumentCellContentChanges(
+            document=types.VersionedTextDocumentIdentifier(uri=cell_uri, version=self.versions[cell_uri]),
+            changes=[types.TextDocumentContentChangeWholeDocument(text=text)])
+        self._change_notebook(uri, types.NotebookDocumentCellChanges(text_content=[content]))
+        return self.versions[cell_uri]
+
+    def insert_cells(self, path: Path, start: int, cells: list[tuple[str, str]], first_handle: int) -> list[str]:
+        """Insert cells before index `start` (as adding a cell in the editor does); returns their URIs."""
+        uri = self.uri(path)
+        self.versions[uri] += 1
+        notebook_cells, documents = self.notebook_cells(path, cells, first_handle)
+        for document in documents:
+            self.versions[document.uri] = 1
+        structure = types.NotebookDocumentCellChangeStructure(
+            array=types.NotebookCellArrayChange(start=start, delete_count=0, cells=notebook_cells), did_open=documents)
+        self._change_notebook(uri, types.NotebookDocumentCellChanges(structure=structure))
+        return [document.uri for document in documents]
+
+    def _change_notebook(self, uri: str, cells: types.NotebookDocumentCellChanges) -> None:
+        self.client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+            notebook_document=types.VersionedNotebookDocumentIdentifier(uri=uri, version=self.versions[uri]),
+            change=types.NotebookDocumentChangeEvent(cells=cells)))
+
+    def close_notebook(self, path: Path, cell_uris: list[str]) -> None:
+        self.client.notebook_document_did_close(types.DidCloseNotebookDocumentParams(
+            notebook_document=types.NotebookDocumentIdentifier(uri=self.uri(path)),
+            cell_text_documents=[types.TextDocumentIdentifier(uri=cell) for cell in cell_uris]))
 
     async def code_actions(self, uri: str, line: int) -> list[types.CodeAction]:
         whole_line = types.Range(start=types.Position(line=line, character=0),
