@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from kerlint.diagnostic import Diagnostic
+from kerlint.notebook import is_notebook
+from kerlint.probe.notebooks import NotebookScripts
 from kerlint.probe.options import ProbeOptions
 from kerlint.probe.runner import builds_model, probe_files
 from kerlint.reporters import printable
@@ -36,8 +38,6 @@ def _progress(message: str) -> None:
 
 def run(args: Any, project: Any, files: list[Path], shown: Any, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """Probe the files that build a model; the diagnostics with verdicts attached."""
-    from kerlint.probe.attach import attach
-
     options = options_from(args, getattr(project.config, "probe", {}) or {})
     import importlib.util
 
@@ -45,7 +45,15 @@ def run(args: Any, project: Any, files: list[Path], shown: Any, diagnostics: lis
         print("kerlint: warning: --probe needs Keras and a backend (pip install 'kerlint[keras]'): "
               "only the static checks ran", file=sys.stderr)
         return diagnostics
-    work = []
+    with NotebookScripts() as notebooks:
+        return _run(options, project, files, shown, diagnostics, notebooks)
+
+
+def _run(options: ProbeOptions, project: Any, files: list[Path], shown: Any, diagnostics: list[Diagnostic],
+         notebooks: NotebookScripts) -> list[Diagnostic]:
+    from kerlint.probe.attach import attach
+
+    work, sources = [], []
     for path in files:
         try:
             data = path.read_bytes()
@@ -53,15 +61,22 @@ def run(args: Any, project: Any, files: list[Path], shown: Any, diagnostics: lis
             continue
         name = shown(path)
         codes = {d.code for d in diagnostics if d.path == name}
-        if builds_model(data) and not codes & UNRUNNABLE:
-            work.append((path, name, codes))
+        script = path
+        if is_notebook(name):  # its code cells, joined, run as a script from a scratch directory
+            script, data = notebooks.script(path, name, data) or (None, b"")
+        if script is not None and builds_model(data) and not codes & UNRUNNABLE:
+            work.append((script, name, codes))
+            sources.append(path)
     if options.model:
         work.append((None, _model_shown(options.model), set()))
+        sources.append(None)
     probes = probe_files(work, options, _progress)
-    for (path, _, _), probe in zip(work, probes):
+    for path, probe in zip(sources, probes):
         for note in probe.notes:
             print(f"kerlint: probe: {printable(probe.shown)}: {printable(note)}", file=sys.stderr)
+        diagnostics = notebooks.to_joined(diagnostics, probe.shown)  # a notebook's probe speaks of joined lines
         diagnostics = attach(diagnostics, probe, project.for_file(path))
+        diagnostics = notebooks.to_cells(diagnostics, probe.shown)
         if options.all_models and not any("probe" in d.extra for d in diagnostics if d.path == probe.shown):
             for model in probe.models:
                 summary = _summary(model)
