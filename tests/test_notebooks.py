@@ -85,7 +85,7 @@ def test_a_cell_magic_that_is_not_python_blanks_the_whole_cell(magic):
     assert mask_cell([magic, "for f in *.h5; do", "  echo $f", "done"]) == ["", "", "", ""]
 
 
-@pytest.mark.parametrize("magic", ["%%time", "%%timeit -n 1", "%%capture out"])
+@pytest.mark.parametrize("magic", ["%%time", "%%timeit -n 1", "%%capture out", "%%prun -s cumulative", "%%debug", "%%memit"])
 def test_a_python_cell_magic_keeps_its_body(magic):
     assert mask_cell(["", magic, "model.fit(x, y)", "%matplotlib inline"]) == ["", "", "model.fit(x, y)", "pass"]
 
@@ -182,6 +182,12 @@ def test_noqa_in_a_cell_refers_to_that_cells_line(tmp_path):
         "nb.ipynb:cell 2:2:27: KL701 keras.optimizers.Adam(lr=0.1) uses lr=, which Keras 3 rejects: it is now learning_rate=",
         "nb.ipynb:cell 2:2:36: KL003 unused `noqa` directive: no KL301 finding on this line",
     ]
+
+
+def test_a_file_level_noqa_in_any_cell_applies_to_the_whole_notebook(tmp_path):
+    write(tmp_path, {"nb.ipynb": notebook("import keras\na = keras.optimizers.Adam(lr=1e-3)", "# kerlint: noqa: KL701",
+                                          "b = keras.optimizers.Adam(lr=1e-3)")})
+    assert kerlint("check", "nb.ipynb", cwd=tmp_path).lines == ["All checks passed! (1 file)"]
 
 
 def test_malformed_notebooks_are_one_clear_finding_each(tmp_path):

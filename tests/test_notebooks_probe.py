@@ -69,6 +69,18 @@ def test_the_notebooks_directory_goes_on_sys_path_without_moving_a_line(first_ce
 
 @pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None or importlib.util.find_spec("keras") is None,
                     reason="the probe needs TensorFlow and Keras: pip install 'kerlint[keras]'")
+def test_a_notebook_with_a_syntax_error_is_not_probed(tmp_path):
+    cells = json.loads(_notebook())
+    cells["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": ["x = ("]})
+    write(tmp_path, {"xray.ipynb": json.dumps(cells), "xray_data.py": XRAY_DATA})
+    result = kerlint("check", "--probe", "--output-format", "json", "xray.ipynb", cwd=tmp_path, timeout=300)
+    findings = json.loads(result.out)
+    assert [(f["code"], f["cell"]) for f in findings] == [("KL101", 4), ("KL001", 6)]
+    assert not any("probe" in f for f in findings)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None or importlib.util.find_spec("keras") is None,
+                    reason="the probe needs TensorFlow and Keras: pip install 'kerlint[keras]'")
 def test_probe_runs_the_notebook_and_confirms_the_finding_at_its_cell(tmp_path, monkeypatch):
     project, scratch = tmp_path / "project", tmp_path / "tmp"
     scratch.mkdir()
