@@ -1,7 +1,7 @@
 """Which files a `kerlint check PATHS...` run looks at.
 
-Directories are walked for `*.py` and `*.ipynb` files (and `extend-include` globs), skipping excluded paths and (by default) git-ignored ones; symlinked
-directories are not followed. Files named on the command line are always checked unless
+Directories are walked for `*.py` and `*.ipynb` files (and `extend-include` globs), skipping excluded
+paths and (by default) git-ignored ones; symlinked directories are not followed. Files named on the command line are always checked unless
 `--force-exclude`. Nothing here raises for a bad path: problems are collected and reported.
 """
 

@@ -19,9 +19,9 @@ DEFAULT_EXCLUDES = (
     "site-packages", "venv",
 )
 
-# The files a directory walk picks up; `extend-include` adds globs (Python files only: each is linted as
+# The file name endings a directory walk picks up; `extend-include` adds globs (Python files only: each is linted as
 # Python source unless its name ends in .ipynb).
-DEFAULT_INCLUDES = ("*.py", "*.ipynb")
+DEFAULT_INCLUDES = (".py", ".ipynb")
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class ProjectSettings:
         )
         excludes = DEFAULT_EXCLUDES if config.exclude is None else config.exclude
         self.exclude_spec = glob_spec([*excludes, *config.extend_exclude, *overrides.extend_exclude])
-        self.include_spec = glob_spec([*DEFAULT_INCLUDES, *config.extend_include])
+        self.include_spec = glob_spec(config.extend_include) if config.extend_include else None
         self._per_file_ignores = [
             (glob.startswith("!"), glob_spec([glob.removeprefix("!")]), codes_for_all(selectors))
             for glob, selectors in config.per_file_ignores
@@ -66,7 +66,9 @@ class ProjectSettings:
 
     def is_included(self, path: Path) -> bool:
         """Whether a directory walk checks this file (`*.py`, `*.ipynb` and `extend-include`)."""
-        return self.include_spec.match_file(project_relative(path, self.root))
+        if path.name.endswith(DEFAULT_INCLUDES):  # the common case, without a glob match per file
+            return True
+        return self.include_spec is not None and self.include_spec.match_file(project_relative(path, self.root))
 
     def for_file(self, path: Path | None) -> LintSettings:
         """The LintSettings for one file (per-file-ignores applied); None for stdin without a name."""
