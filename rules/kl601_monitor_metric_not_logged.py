@@ -4,6 +4,7 @@ from kerlint.diagnostic import Related, Severity
 from kerlint.rule import Finding, Rule
 
 LEARNING_RATE_KEYS = ("lr", "learning_rate")  # logged by ReduceLROnPlateau / schedulers
+KERAS2_ALIASES = {"acc": "accuracy"}  # keys Keras 2.0-2.2 logged under a short name
 
 
 class MonitorMetricNotLogged(Rule):
@@ -17,7 +18,9 @@ class MonitorMetricNotLogged(Rule):
         "`monitor` names a key "
         "that the model's compile() does not produce — e.g. `monitor='val_acc'` with `metrics=['accuracy']`, "
         "which Keras >= 2.3 logs as `accuracy` / `val_accuracy` — or a `val_` key for a fit() without "
-        "validation data."
+        "validation data. `monitor='val_acc'` is right for Keras 2.0-2.2, which logged `metrics=['accuracy']` as "
+        "`acc`: it is reported only when the project targets Keras 3 (`target-keras`), or declares nothing and "
+        "the file is not written against the Keras 2 API."
     )
     why_bad = (
         "Keras only warns once that the monitored key is unavailable, then the callback does nothing: early "
@@ -42,6 +45,29 @@ model.fit(x, y, epochs=20, callbacks=[keras.callbacks.ReduceLROnPlateau(monitor=
 """,
     )
     valid = (
+        """\
+from keras.optimizers import Adam
+from keras.callbacks import ModelCheckpoint
+
+model.compile(loss='categorical_crossentropy', optimizer=Adam(lr=1e-3), metrics=['accuracy'])  # Keras 2 API
+model.fit(x, y, validation_split=0.2, callbacks=[ModelCheckpoint('best.h5', monitor='val_acc', save_best_only=True)])
+""",
+        """\
+import keras
+
+class GAN(keras.Model):
+    @property
+    def metrics(self):
+        return [self.kid]
+
+    def test_step(self, images):
+        self.kid.update_state(images, self.generate(images))
+        return {m.name: m.result() for m in self.metrics}
+
+model = GAN()
+model.compile(optimizer="adam")
+model.fit(data, validation_data=val, callbacks=[keras.callbacks.ModelCheckpoint("best.keras", monitor="val_kid", save_best_only=True)])
+""",
         """\
 import keras
 
@@ -80,6 +106,8 @@ model.fit(x, y, epochs=5, callbacks=[keras.callbacks.ModelCheckpoint("ckpt-{epoc
             logged = self._logged(callback)
             if logged is None or base in logged or base in LEARNING_RATE_KEYS:
                 continue
+            if base in KERAS2_ALIASES and KERAS2_ALIASES[base] in logged and self._keras2(facts):
+                continue  # Keras 2.0-2.2 logged 'accuracy' as 'acc': right for this project's Keras
             suggestion = difflib.get_close_matches(base, sorted(logged), n=1, cutoff=0.3)
             prefix = "val_" if monitor.startswith("val_") else ""
             hint = f"; use monitor='{prefix}{suggestion[0]}'" if suggestion else ""
@@ -91,6 +119,12 @@ model.fit(x, y, epochs=5, callbacks=[keras.callbacks.ModelCheckpoint("ckpt-{epoc
                 f"metric and never acts{hint}",
                 related=(Related(callback.compile.span, "metrics set by this compile()"),),
             )
+
+    @staticmethod
+    def _keras2(facts) -> bool:
+        """The project targets Keras 2 — declared, or, when nothing is declared, the file is written
+        against the Keras 2 API (lr=, fit_generator, keras.engine...)."""
+        return facts.target_keras == "2" or (facts.target_keras is None and bool(facts.legacy))
 
     @staticmethod
     def _logged(callback) -> set[str] | None:

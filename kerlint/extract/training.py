@@ -68,7 +68,7 @@ class TrainingExtractor:
                 facts.ctc_losses.append(self.ctx.span(site.call))
             elif callee in api.FLOAT16_SETTERS and site.call.args:
                 value = string(self.ev.unwrap(self.ev.eval(site.call.args[0].value, self.ev.env_at(site.call, site.scope))))
-                if value in ("float16", "mixed_float16"):
+                if value == "float16":  # mixed_float16 keeps variables and optimizer slots in float32
                     facts.float16 = facts.float16 or self.ctx.span(site.call)
         imported = self.ctx.tables.imports.aliases.values()
         if any(name == "tf_keras" or name.startswith("tf_keras.") for name in imported):
