@@ -32,7 +32,7 @@ class AdamEpsilonTooSmallForRun(Rule):
     options = {
         "min-epsilon": Option(1e-4, "epsilon below which a long run is reported"),
         "max-epochs": Option(1000, "epochs at or above which a run counts as very long"),
-        "max-steps": Option(200_000, "optimizer steps (epochs x steps per epoch) at or above which a run counts as very long"),
+        "max-steps": Option(1_000_000, "optimizer steps (epochs x steps per epoch) at or above which a run counts as very long"),
     }
     invalid = (
         """\
@@ -54,7 +54,7 @@ import keras
 
 x = np.random.rand(100000, 20)
 model.compile(optimizer=keras.optimizers.Adam(), loss="binary_crossentropy")  # expect: KL302
-model.fit(x, np.random.randint(0, 2, 100000), batch_size=16, epochs=40)
+model.fit(x, np.random.randint(0, 2, 100000), batch_size=16, epochs=200)
 """,
     )
     valid = (

@@ -161,8 +161,8 @@ def test_adam_epsilon_counts_optimizer_steps_not_epochs():
     model.fit(x, np.random.randint(0, 2, {rows}), batch_size=32, epochs=1500)
     """
     assert found(source.replace("{rows}", "64")) == []  # 1500 epochs of 2 steps: 3,000 steps
-    assert found(source.replace("{rows}", "6400")) == [(6, "KL302")]  # 300,000 steps
-    assert "300,000 optimizer steps" in messages(source.replace("{rows}", "6400"), "KL302")[0]
+    assert found(source.replace("{rows}", "32000")) == [(6, "KL302")]  # 1,500,000 steps
+    assert "1,500,000 optimizer steps" in messages(source.replace("{rows}", "32000"), "KL302")[0]
 
 
 # --- 4. the false claims, fixed -------------------------------------------------------------------

@@ -27,6 +27,9 @@ PASSTHROUGH_FUNCTIONS = ("numpy.expand_dims", "numpy.reshape", "numpy.array", "n
 DATASET_ROWS = {"mnist": 60000, "fashion_mnist": 60000, "cifar10": 50000, "cifar100": 50000, "imdb": 25000,
                 "reuters": 8982, "boston_housing": 404, "california_housing": 16512}
 REGRESSION_DATASETS = ("boston_housing", "california_housing")
+SIZE_POSITION = {"random.randint": 2, "random.uniform": 2, "random.normal": 2, "random.choice": 1, "random.binomial": 2,
+                 "random.random": 0, "random.random_sample": 0, "random.sample": 0, "random.ranf": 0,
+                 "random.standard_normal": 0}
 
 
 @dataclass(frozen=True)
@@ -259,7 +262,7 @@ class RangeEvaluator:
         if name in ("random.rand", "random.randn"):
             first = call.positional()
             return _int_number(number(ev.unwrap(ev.eval(first[0].value, call.env)))) if first else None
-        keyword, index = ("shape", 0) if name in ("zeros", "ones", "full", "empty") else ("size", None)
+        keyword, index = ("shape", 0) if name in ("zeros", "ones", "full", "empty") else ("size", SIZE_POSITION.get(name))
         shape = ev.unwrap(call.arg(keyword, index, ev))
         if isinstance(shape, Seq) and shape.items:
             return _int_number(number(ev.unwrap(shape.items[0])))
