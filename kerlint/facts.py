@@ -50,6 +50,7 @@ class Optimizer:
     given: frozenset[str] = frozenset()  # parameters the user passed (canonical names)
     param_spans: dict[str, Span] = field(default_factory=dict)
     schedule: bool = False  # the learning rate is a schedule (decays over the run)
+    keywords: frozenset[str] = frozenset()  # keyword arguments as written (`lr`, `learning_rate`, ...)
 
 
 @dataclass
@@ -232,6 +233,7 @@ class ModuleFacts:
     # The Keras major version the project targets ("2" or "3"): from [tool.kerlint] target-keras, the
     # project's declared dependencies, or the file's own imports (tf_keras); None when nothing says.
     target_keras: str | None = None
+    keras_imports: list[str] = field(default_factory=list)  # modules the file imports Keras from, as written
 
     def output_losses(self) -> list[tuple[Model, Output, Loss]]:
         """Each model output with the loss applied to it (one loss for all outputs, or one each)."""

@@ -68,6 +68,18 @@ model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(8, activation="r
 model.compile(optimizer="adam", loss="mae")
 model.fit(x, y, epochs=20)
 """,
+        """\
+from sklearn.datasets import make_regression
+from sklearn.model_selection import train_test_split
+from keras import Sequential
+from keras.layers import Dense
+
+X, y = make_regression(10000, 50)
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.33)
+model = Sequential([Dense(64, activation="relu", input_shape=(50,)), Dense(1, activation="relu")])  # expect: KL106
+model.compile(loss="mse", optimizer="adam")
+model.fit(X_train, y_train, epochs=10)
+""",
     )
     valid = (
         """\
@@ -124,7 +136,7 @@ model.fit(x, y, epochs=20)
                 if math.isinf(high) and targets.standardized is None and (targets.low is None or targets.low >= low):
                     continue  # relu/softplus reach every target >= 0
                 if targets.standardized is not None:
-                    where, spread = targets.standardized, f"are standardised by {targets.standardized_text} (both signs, beyond ±1)"
+                    where, spread = targets.standardized, f"come from {targets.standardized_text} (both signs, beyond ±1)"
                 elif targets.low is not None and targets.high is not None and (targets.low < low or targets.high > high):
                     where, spread = targets.span, f"span [{targets.low:.3g}, {targets.high:.3g}]"
                 else:

@@ -19,8 +19,8 @@ class MonitorMetricNotLogged(Rule):
         "that the model's compile() does not produce — e.g. `monitor='val_acc'` with `metrics=['accuracy']`, "
         "which Keras >= 2.3 logs as `accuracy` / `val_accuracy` — or a `val_` key for a fit() without "
         "validation data. `monitor='val_acc'` is right for Keras 2.0-2.2, which logged `metrics=['accuracy']` as "
-        "`acc`: it is reported only when the project targets Keras 3 (`target-keras`), or declares nothing and "
-        "the file is not written against the Keras 2 API."
+        "`acc`: when the project targets Keras 2 (`target-keras`) and imports standalone `keras`, it is reported only "
+        "if the file needs Keras >= 2.3 anyway (it passes `learning_rate=` to an optimizer, the 2.3 spelling)."
     )
     why_bad = (
         "Keras only warns once that the monitored key is unavailable, then the callback does nothing: early "
@@ -46,29 +46,6 @@ model.fit(x, y, epochs=20, callbacks=[keras.callbacks.ReduceLROnPlateau(monitor=
     )
     valid = (
         """\
-from keras.optimizers import Adam
-from keras.callbacks import ModelCheckpoint
-
-model.compile(loss='categorical_crossentropy', optimizer=Adam(lr=1e-3), metrics=['accuracy'])  # Keras 2 API
-model.fit(x, y, validation_split=0.2, callbacks=[ModelCheckpoint('best.h5', monitor='val_acc', save_best_only=True)])
-""",
-        """\
-import keras
-
-class GAN(keras.Model):
-    @property
-    def metrics(self):
-        return [self.kid]
-
-    def test_step(self, images):
-        self.kid.update_state(images, self.generate(images))
-        return {m.name: m.result() for m in self.metrics}
-
-model = GAN()
-model.compile(optimizer="adam")
-model.fit(data, validation_data=val, callbacks=[keras.callbacks.ModelCheckpoint("best.keras", monitor="val_kid", save_best_only=True)])
-""",
-        """\
 import keras
 
 model.compile(loss='categorical_crossentropy', optimizer='adam', metrics=['accuracy'])
@@ -86,6 +63,22 @@ import keras
 
 model.compile(optimizer="adam", loss="mse")
 model.fit(x, y, epochs=5, callbacks=[keras.callbacks.ModelCheckpoint("ckpt-{epoch}.keras", save_freq=100)])
+""",
+        """\
+import keras
+
+class GAN(keras.Model):
+    @property
+    def metrics(self):
+        return [self.kid]
+
+    def test_step(self, images):
+        self.kid.update_state(images, self.generate(images))
+        return {m.name: m.result() for m in self.metrics}
+
+model = GAN()
+model.compile(optimizer="adam")
+model.fit(data, validation_data=val, callbacks=[keras.callbacks.ModelCheckpoint("best.keras", monitor="val_kid", save_best_only=True)])
 """,
     )
 
@@ -122,9 +115,12 @@ model.fit(x, y, epochs=5, callbacks=[keras.callbacks.ModelCheckpoint("ckpt-{epoc
 
     @staticmethod
     def _keras2(facts) -> bool:
-        """The project targets Keras 2 — declared, or, when nothing is declared, the file is written
-        against the Keras 2 API (lr=, fit_generator, keras.engine...)."""
-        return facts.target_keras == "2" or (facts.target_keras is None and bool(facts.legacy))
+        """The project targets Keras 2 through standalone `keras` (tf.keras always logged 'accuracy' as
+        written), and nothing in the file needs Keras >= 2.3 (the release that both renamed lr= to
+        learning_rate= and started logging 'accuracy'): it may be the Keras 2.0-2.2 that logged 'acc'."""
+        standalone = any(name == "keras" or name.startswith("keras.") for name in facts.keras_imports)
+        return (facts.target_keras == "2" and standalone
+                and not any("learning_rate" in o.keywords for o in facts.optimizers))
 
     @staticmethod
     def _logged(callback) -> set[str] | None:

@@ -296,9 +296,11 @@ def test_target_keras_inferred_from_the_declared_dependencies(tmp_path):
     assert _codes(tmp_path / "k2", {"train.py": COMPAT, "requirements.txt": "tensorflow==2.15.1\nnumpy\n"}) == []
     pinned = '[project]\nname = "p"\ndependencies = ["keras<3", "numpy"]\n'
     assert _codes(tmp_path / "pyproject2", {"train.py": COMPAT, "pyproject.toml": pinned}) == []
-    # Nothing declared: compat notes stay (Keras 3 is the default); 'val_acc' in a file written against
-    # the Keras 2 API (lr=) is right for the Keras 2.0-2.2 it was written for.
-    assert _codes(tmp_path / "none", {"train.py": COMPAT}) == ["KL701"]
+    # Nothing declared: Keras 3, the default.
+    assert _codes(tmp_path / "none", {"train.py": COMPAT}) == ["KL601", "KL701"]
+    # Keras 2 with learning_rate= (the Keras 2.3 spelling): 2.3 logs 'val_accuracy', so 'val_acc' is wrong.
+    modern = COMPAT.replace("Adam(lr=1e-3)", "Adam(learning_rate=1e-3)")
+    assert _codes(tmp_path / "k23", {"train.py": modern, "requirements.txt": "keras==2.4.3\n"}) == ["KL601"]
 
 
 def test_explicit_target_keras_wins(tmp_path):
@@ -310,7 +312,8 @@ def test_explicit_target_keras_wins(tmp_path):
 
 def test_a_tf_keras_import_targets_keras_2(tmp_path):
     source = COMPAT.replace("import keras\nfrom keras.optimizers", "import tf_keras as keras\nfrom tf_keras.optimizers")
-    assert _codes(tmp_path, {"train.py": source, "requirements.txt": "tensorflow>=2.16\n"}) == []
+    # No compat notes; 'val_acc' stays wrong: tf_keras logs metrics=['accuracy'] as 'val_accuracy'.
+    assert _codes(tmp_path, {"train.py": source, "requirements.txt": "tensorflow>=2.16\n"}) == ["KL601"]
 
 
 def test_bad_target_keras_is_a_configuration_error(tmp_path):

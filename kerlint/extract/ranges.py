@@ -57,9 +57,12 @@ class RangeEvaluator:
             n = number(value)
             return Range(n, n, float(n).is_integer()) if n is not None else None
         if isinstance(value, Item):
-            dataset = self._dataset(value)
+            dataset = self._dataset(value) or self._generated(value)
             if dataset is not None:
                 return dataset
+            split = split_source(value, self.ev)
+            if split is not None:
+                return self.of(split, depth + 1)
             if value.path and value.path[-1] == "[]":  # x[:, 0], y[idx]: a part of the same values
                 return self.of(value.base, depth + 1)
             return None
@@ -285,6 +288,21 @@ class RangeEvaluator:
         return None
 
     # --- loaders ---------------------------------------------------------------------------------
+    def _generated(self, item: Item) -> Range | None:
+        """`X, y = make_classification(...)` / `make_blobs(...)`: y holds the class labels."""
+        base = self.ev.unwrap(item.base)
+        if not isinstance(base, Call) or item.path != (1,):
+            return None
+        if base.callee == "sklearn.datasets.make_classification":
+            classes = _int(self.ev.unwrap(base.arg("n_classes", None, self.ev))) or 2
+        elif base.callee == "sklearn.datasets.make_blobs":
+            centers = self.ev.unwrap(base.arg("centers", 2, self.ev))
+            classes = len(centers.items) if isinstance(centers, Seq) else (_int(centers) or 3)
+        else:
+            return None
+        rows = _int(self.ev.unwrap(base.arg("n_samples", 0, self.ev))) or 100
+        return Range(0, classes - 1, True, classes=classes, labels=True, rows=rows)
+
     def _dataset(self, item: Item) -> Range | None:
         if len(item.path) != 2:
             return None
@@ -301,6 +319,21 @@ class RangeEvaluator:
         if parts[2] in REGRESSION_DATASETS:
             return Range(low, high, rows=rows)
         return Range(low, high, True, classes=int(high) + 1, labels=True, rows=rows)
+
+
+SPLITTERS = ("sklearn.model_selection.train_test_split", "sklearn.cross_validation.train_test_split")
+
+
+def split_source(item: Item, ev: Evaluator) -> Value | None:
+    """`x_train, x_test, y_train, y_test = train_test_split(x, y)`: the array a part comes from."""
+    base = ev.unwrap(item.base)
+    if not (isinstance(base, Call) and base.callee in SPLITTERS and item.path and isinstance(item.path[0], int)):
+        return None
+    arrays = base.positional()
+    index = item.path[0] // 2
+    if index >= len(arrays) or arrays[index].star:
+        return None
+    return ev.eval(arrays[index].value, base.env)
 
 
 def with_rows(found: Range | None, rows: int | None) -> Range | None:

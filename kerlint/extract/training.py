@@ -9,7 +9,7 @@ from kerlint.extract import keras_api as api
 from kerlint.extract.collect import CallSite, ModuleContext
 from kerlint.extract.models import ModelBuilder
 from kerlint.extract.names import keras_member
-from kerlint.extract.ranges import RangeEvaluator
+from kerlint.extract.ranges import RangeEvaluator, split_source
 from kerlint.extract.values import (ApiRef, BinOp, Call, Const, Evaluator, FunctionRef, Item, Mapping, Seq,
                                     Value, number, string)
 from kerlint.facts import (Callback, Compile, DataRange, Generator, Loss, Metric, Model, ModuleFacts, Optimizer,
@@ -71,6 +71,7 @@ class TrainingExtractor:
                 if value == "float16":  # mixed_float16 keeps variables and optimizer slots in float32
                     facts.float16 = facts.float16 or self.ctx.span(site.call)
         imported = self.ctx.tables.imports.aliases.values()
+        facts.keras_imports = sorted({name for name in imported if "keras" in name})
         if any(name == "tf_keras" or name.startswith("tf_keras.") for name in imported):
             facts.target_keras = "2"
 
@@ -108,7 +109,8 @@ class TrainingExtractor:
         for index, arg in enumerate(call.positional()):
             if index < len(positional):
                 provided.append((positional[index], self.ev.eval(arg.value, call.env), arg))
-        for keyword, (value, where) in call.keywords(self.ev).items():
+        keywords = call.keywords(self.ev)
+        for keyword, (value, where) in keywords.items():
             provided.append((renamed.get(keyword) or keyword, value, where))
         schedule = False
         for param, value, where in provided:
@@ -126,7 +128,7 @@ class TrainingExtractor:
         if "decay" in given and params.get("decay"):
             schedule = True  # Keras 2's decay= shrinks the rate every step
         return Optimizer(name=name, text=self.ctx.text(call.node, 100), span=self.ctx.span(call.node), params=params,
-                         given=frozenset(given), param_spans=spans, schedule=schedule)
+                         given=frozenset(given), param_spans=spans, schedule=schedule, keywords=frozenset(keywords))
 
     def _optimizer(self, value: Value | None) -> Optimizer | None:
         resolved = self.ev.unwrap(value)
@@ -407,6 +409,12 @@ class TrainingExtractor:
         for _ in range(MAX_STEPS):
             value = self.ev.unwrap(value)
             if isinstance(value, Item):
+                split = split_source(value, self.ev)
+                if split is not None:
+                    value = split
+                    continue
+                if self._generated_targets(value, found):
+                    return found
                 dataset = self._dataset(value)
                 if dataset is None:
                     value = value.base
@@ -450,6 +458,15 @@ class TrainingExtractor:
                     continue
             return found
         return found
+
+    def _generated_targets(self, item: Item, found: DataRange) -> bool:
+        """`X, y = make_regression(...)`: targets of both signs, far beyond +-1."""
+        base = self.ev.unwrap(item.base)
+        if item.path == (1,) and isinstance(base, Call) and base.callee == "sklearn.datasets.make_regression":
+            found.standardized = self.ctx.span(base.node)
+            found.standardized_text = self.ctx.text(base.node, 60)
+            return True
+        return False
 
     def _dataset(self, item: Value) -> tuple[bool, bool, tuple[float, float]] | None:
         if not isinstance(item, Item) or len(item.path) != 2:
