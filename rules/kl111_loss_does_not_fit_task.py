@@ -152,11 +152,13 @@ model.fit(x, (x + 1) / 2, epochs=5)
                 "sparse_categorical_crossentropy (integer labels) or categorical_crossentropy (one-hot)",
                 related=related + (Related(targets.span, "labels fed here"),),
             )
+        class_indices = (classes is not None and classes > 2) or (targets.low == 0 and targets.high is None)
         if loss.name == "categorical_crossentropy" and (activation.units or 0) > 1 and targets.integer \
-                and not targets.one_hot and classes is not None and classes > 2:
+                and not targets.one_hot and class_indices:
+            span = f" (0..{classes - 1})" if classes else ""
             return Finding(
                 loss.span,
-                f"{loss.text} expects one-hot targets, but {targets.text} are integer class labels (0..{classes - 1}): "
+                f"{loss.text} expects one-hot targets, but {targets.text} are integer class labels{span}: "
                 "use sparse_categorical_crossentropy, or one-hot encode them with keras.utils.to_categorical",
                 related=(Related(targets.span, "integer labels fed here"),),
             )

@@ -91,6 +91,19 @@ def test_flow_from_directory_class_mode_gives_the_targets():
     assert found(source.replace("{mode}", "sparse")) == []
 
 
+def test_image_dataset_label_mode_gives_the_targets():
+    source = """
+    import keras
+
+    train = keras.utils.image_dataset_from_directory("data/train", {mode}image_size=(64, 64)).cache()
+    model = keras.Sequential([keras.layers.Rescaling(1 / 255), keras.layers.Flatten(), keras.layers.Dense(5, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.fit(train, epochs=3)
+    """
+    assert found(source.replace("{mode}", "")) == [(6, "KL111")]  # integer labels by default: the sparse loss
+    assert found(source.replace("{mode}", 'label_mode="categorical", ')) == []
+
+
 # --- 2. the loss fits the task --------------------------------------------------------------------
 
 def test_mse_on_a_softmax_head_with_one_hot_targets():

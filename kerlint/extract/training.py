@@ -338,12 +338,21 @@ class TrainingExtractor:
         return False
 
     def _flow_targets(self, value: Value, fed: cst.CSTNode) -> DataRange | None:
-        """fit(flow_from_directory(...)): the class mode says what the targets are."""
+        """fit(flow_from_directory(...)) / fit(image_dataset_from_directory(...)): the class mode (label
+        mode) says what the targets are."""
         flow = self.ev.unwrap(value)
-        if not (isinstance(flow, Call) and flow.method in ("flow_from_directory", "flow_from_dataframe")):
+        for _ in range(MAX_STEPS):  # train_ds.cache().prefetch(...)
+            if isinstance(flow, Call) and flow.method in PASSTHROUGH_METHODS and flow.receiver is not None:
+                flow = self.ev.unwrap(flow.receiver)
+        if isinstance(flow, Call) and flow.callee in RAW_IMAGE_LOADERS:
+            given = flow.arg("label_mode", None, self.ev)
+            mode = {"int": "sparse"}.get(string(self.ev.unwrap(given)) or "", string(self.ev.unwrap(given)))
+            mode = "sparse" if given is None else mode
+        elif isinstance(flow, Call) and flow.method in ("flow_from_directory", "flow_from_dataframe"):
+            mode = string(self.ev.unwrap(flow.arg("class_mode", None, self.ev)))
+            mode = "categorical" if flow.arg("class_mode", None, self.ev) is None else mode
+        else:
             return None
-        mode = string(self.ev.unwrap(flow.arg("class_mode", None, self.ev)))
-        mode = "categorical" if flow.arg("class_mode", None, self.ev) is None else mode
         found = DataRange(text=self.ctx.text(fed, 60), span=self.ctx.span(fed))
         if mode == "categorical":
             found.low, found.high, found.integer, found.one_hot = 0.0, 1.0, True, True
