@@ -69,7 +69,11 @@ class RangeEvaluator:
         if isinstance(value, Attr) and value.name in ("values", "T"):
             return self.of(value.base, depth + 1)
         if isinstance(value, BinOp):
-            return self._binop(value, depth)
+            try:
+                found = self._binop(value, depth)
+            except (OverflowError, ValueError, ZeroDivisionError):
+                return None
+            return None if found is None or math.isnan(found.low) or math.isnan(found.high) else found
         if isinstance(value, Call):
             return self._call(value, depth)
         return None
