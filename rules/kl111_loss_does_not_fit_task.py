@@ -152,7 +152,8 @@ model.fit(x, (x + 1) / 2, epochs=5)
                 "sparse_categorical_crossentropy (integer labels) or categorical_crossentropy (one-hot)",
                 related=related + (Related(targets.span, "labels fed here"),),
             )
-        class_indices = (classes is not None and classes > 2) or (targets.low == 0 and targets.high is None)
+        unknown_count = targets.high is None or targets.high == float("inf")
+        class_indices = (classes is not None and classes > 2) or (targets.low == 0 and unknown_count)
         if loss.name == "categorical_crossentropy" and (activation.units or 0) > 1 and targets.integer \
                 and not targets.one_hot and class_indices:
             span = f" (0..{classes - 1})" if classes else ""

@@ -333,3 +333,23 @@ def test_bad_target_keras_is_a_configuration_error(tmp_path):
     write(tmp_path, {"pyproject.toml": '[tool.kerlint]\ntarget-keras = "4"\n', "train.py": COMPAT})
     result = kerlint("check", "train.py", cwd=tmp_path)
     assert result.code == 2 and "target-keras" in result.err and "expected \"2\" or \"3\"" in result.err
+
+
+def test_label_encodings_must_match_the_crossentropy_variant():
+    source = """
+    import pandas as pd
+    import keras
+    from sklearn.preprocessing import LabelEncoder
+
+    df = pd.read_csv("iris.csv")
+    labels = {encode}
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="{loss}")
+    model.fit(df.values, labels, epochs=50)
+    """
+    integer = 'LabelEncoder().fit_transform(df["species"])'
+    one_hot = 'pd.get_dummies(df["species"]).values'
+    assert found(source.format(encode=integer, loss="categorical_crossentropy")) == [(9, "KL111")]
+    assert found(source.format(encode=one_hot, loss="sparse_categorical_crossentropy")) == [(9, "KL111")]
+    assert found(source.format(encode=integer, loss="sparse_categorical_crossentropy")) == []
+    assert found(source.format(encode=one_hot, loss="categorical_crossentropy")) == []

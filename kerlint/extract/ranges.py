@@ -147,6 +147,8 @@ class RangeEvaluator:
             return scaler
         if callee == "keras.utils.normalize":
             return Range(-1.0, 1.0)
+        if callee == "pandas.get_dummies":
+            return Range(0.0, 1.0, True, one_hot=True)
         return None
 
     def _numpy(self, call: Call, name: str, depth: int) -> Range | None:
