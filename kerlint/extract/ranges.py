@@ -9,7 +9,7 @@ that needs a bound it doesn't have stays silent.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -340,10 +340,6 @@ def split_source(item: Item, ev: Evaluator) -> Value | None:
     if index >= len(arrays) or arrays[index].star:
         return None
     return ev.eval(arrays[index].value, base.env)
-
-
-def with_rows(found: Range | None, rows: int | None) -> Range | None:
-    return replace(found, rows=rows) if found is not None and rows is not None else found
 
 
 def _int(value: Value | None) -> int | None:
