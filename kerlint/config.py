@@ -51,6 +51,7 @@ class Config:
     fail_on: Severity = Severity.WARNING
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     probe: Mapping[str, Any] = field(default_factory=dict)  # ProbeOptions fields from [tool.kerlint.probe]
+    target_keras: str | None = None  # "2" or "3"; None: inferred from the project's dependencies
 
 
 # --- value parsers: (value, where) -> parsed value, ConfigError on a bad one -----------------------
@@ -95,6 +96,13 @@ def _severity(value: Any, where: str) -> Severity:
         return Severity.parse(value)
     except ValueError as error:
         raise _fail(where, str(error)) from None
+
+
+def _target_keras(value: Any, where: str) -> str:
+    text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    if text not in ("2", "3"):
+        raise _fail(where, f"expected \"2\" or \"3\", got {value!r}")
+    return text
 
 
 def _per_file_ignores(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -172,6 +180,7 @@ KEYS: dict[str, tuple[str, Callable[[Any, str], Any]]] = {
     "fail-on": ("fail_on", _severity),
     "rules": ("rule_options", _rule_options),
     "probe": ("probe", _probe_table),
+    "target-keras": ("target_keras", _target_keras),
 }
 
 

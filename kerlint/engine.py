@@ -33,6 +33,8 @@ class LintSettings:
     enabled: frozenset[str]
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    target_keras: str | None = None  # "2" / "3" from the configuration or the project's dependencies
+    target_keras_configured: bool = False  # set explicitly in [tool.kerlint]: wins over a file's own imports
 
     @classmethod
     def all_rules(cls) -> "LintSettings":
@@ -118,6 +120,8 @@ def lint_source(source: str, path: str, settings: LintSettings) -> list[Diagnost
     try:
         with _recursion_limit(ANALYSIS_RECURSION_LIMIT):
             facts = extract_facts(module, path)
+            if settings.target_keras_configured or facts.target_keras is None:
+                facts.target_keras = settings.target_keras
     except RecursionError:
         facts = None
         results.append((INTERNAL_ERROR, Finding(Span.point(1), "code is nested too deeply to analyze")))
@@ -129,6 +133,8 @@ def lint_source(source: str, path: str, settings: LintSettings) -> list[Diagnost
         for rule in all_rules():
             if rule.code not in settings.enabled:
                 continue
+            if rule.tag == "api-compat" and facts.target_keras == "2":
+                continue  # moving to Keras 3 is not this project's concern
             try:
                 results += [(rule.code, finding) for finding in rule().check(facts, settings.options_for(rule))]
             except Exception as error:  # one broken rule must not take the other rules down

@@ -49,6 +49,8 @@ class Optimizer:
     params: dict[str, float | bool | None] = field(default_factory=dict)
     given: frozenset[str] = frozenset()  # parameters the user passed (canonical names)
     param_spans: dict[str, Span] = field(default_factory=dict)
+    schedule: bool = False  # the learning rate is a schedule (decays over the run)
+    keywords: frozenset[str] = frozenset()  # keyword arguments as written (`lr`, `learning_rate`, ...)
 
 
 @dataclass
@@ -86,8 +88,15 @@ class DataRange:
     raw_pixels: Span | None = None  # loaded as 0..255 images and never rescaled
     standardized: Span | None = None  # centred and/or divided by a std (spans both signs)
     standardized_text: str | None = None
-    low: float | None = None  # known bounds (from a dataset, or measured by the inspector)
+    low: float | None = None  # known bounds (from a dataset, NumPy constructors and arithmetic, or measured)
     high: float | None = None
+    integer: bool = False  # whole numbers (class indices, counts, raw pixels)
+    one_hot: bool = False  # one-hot rows (to_categorical, np.eye(n)[y], class_mode="categorical")
+    classes: int | None = None  # how many classes the labels encode, when evident
+    # Integer class labels made non-integer or negative on the way (y / 255, y - 1): where, and how.
+    relabelled: Span | None = None
+    relabelled_text: str | None = None
+    rows: int | None = None  # samples, when the array's first dimension is known
 
 
 @dataclass
@@ -108,6 +117,9 @@ class TrainingRun:
     span: Span
     epochs: int | None = None
     steps_per_epoch: int | None = None
+    batch_size: int | None = None  # as given; Keras' default is 32
+    stops_early: bool = False  # an EarlyStopping callback can end the run
+    decays_learning_rate: bool = False  # ReduceLROnPlateau / LearningRateScheduler, or a schedule in the optimizer
     has_validation: bool | None = None
     callbacks: list[Callback] | None = None
     inputs: DataRange | None = None
@@ -124,7 +136,21 @@ class Model:
     outputs: list[Output] | None = None  # None: the outputs could not be resolved
     scales_inputs: bool | None = None  # the first layers rescale or normalize the input
     compile: Compile | None = None
+    # The layer path from the input to the (first) output, where static analysis could follow it.
+    layer_kinds: frozenset[str] | None = None  # Keras layer classes on that path ("Dense", "SimpleRNN", ...)
+    fan_in: int | None = None  # inputs to the first weight layer: features, or kernel area x channels
+    depth: int | None = None  # weight layers (Dense, Conv, recurrent) on that path
+    normalizes_first_layer: bool = False  # a BatchNormalization/LayerNormalization right after the first weight layer
     runs: list[TrainingRun] = field(default_factory=list)
+
+    def optimizer_steps(self, run: "TrainingRun") -> int | None:
+        """Optimizer steps the run takes at most: epochs x steps per epoch (given, or samples / batch size)."""
+        if run.epochs is None:
+            return None
+        steps = run.steps_per_epoch
+        if steps is None and run.inputs is not None and run.inputs.rows is not None:
+            steps = -(-run.inputs.rows // (run.batch_size or 32))
+        return run.epochs * steps if steps is not None else None
 
 
 @dataclass
@@ -201,6 +227,13 @@ class ModuleFacts:
     custom_functions: list[CustomFunction] = field(default_factory=list)
     generators: list[Generator] = field(default_factory=list)
     legacy: list[LegacyUsage] = field(default_factory=list)
+    float16: Span | None = None  # where the module sets a float16 / mixed_float16 policy or floatx
+    # Calls of a CTC loss (K.ctc_batch_cost, tf.nn.ctc_loss, keras.ops.ctc_loss): gradients can spike.
+    ctc_losses: list[Span] = field(default_factory=list)
+    # The Keras major version the project targets ("2" or "3"): from [tool.kerlint] target-keras, the
+    # project's declared dependencies, or the file's own imports (tf_keras); None when nothing says.
+    target_keras: str | None = None
+    keras_imports: list[str] = field(default_factory=list)  # modules the file imports Keras from, as written
 
     def output_losses(self) -> list[tuple[Model, Output, Loss]]:
         """Each model output with the loss applied to it (one loss for all outputs, or one each)."""

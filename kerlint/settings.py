@@ -10,6 +10,7 @@ from kerlint.diagnostic import Severity
 from kerlint.engine import LintSettings
 from kerlint.paths import glob_spec, project_relative
 from kerlint.selection import SelectionLayer, codes_for_all, enabled_codes
+from kerlint.target import infer_target_keras
 
 # Directories and files never worth linting, as in Ruff. `exclude` replaces this list, `extend-exclude` adds.
 DEFAULT_EXCLUDES = (
@@ -57,6 +58,8 @@ class ProjectSettings:
             (glob.startswith("!"), glob_spec([glob.removeprefix("!")]), codes_for_all(selectors))
             for glob, selectors in config.per_file_ignores
         ]
+        # The Keras the project targets: [tool.kerlint] target-keras, else the declared dependencies.
+        self.target_keras = config.target_keras or infer_target_keras(self.root)
         self._by_ignored: dict[frozenset[str], LintSettings] = {}
 
     def is_excluded(self, path: Path, is_dir: bool = False, base: Path | None = None) -> bool:
@@ -84,5 +87,7 @@ class ProjectSettings:
                 enabled=self.enabled - key,
                 rule_options=self.config.rule_options,
                 max_file_bytes=self.config.max_file_size,
+                target_keras=self.target_keras,
+                target_keras_configured=self.config.target_keras is not None,
             )
         return self._by_ignored[key]

@@ -16,8 +16,9 @@ class CrossentropyTargetsOutOfRange(Rule):
         "Finds crossentropy losses whose targets were moved out of [0, 1]: an `ImageDataGenerator` with "
         "featurewise/samplewise centring or std normalisation (or ZCA whitening) whose flow yields the "
         "targets — e.g. the mask generator in `zip(image_generator, mask_generator)` — targets standardised "
-        "in code (`(y - y.mean()) / y.std()`, `StandardScaler`), or binary crossentropy on targets known to "
-        "exceed 1 (class indices 0..9)."
+        "in code (`(y - y.mean()) / y.std()`, `StandardScaler`), binary crossentropy on targets known to leave "
+        "[0, 1] (class indices 0..9, `np.random.randn`, `y * 2 - 1`), or integer class labels scaled or shifted "
+        "(`y / 255`, `y - 1`) before sparse_categorical_crossentropy."
     )
     why_bad = (
         "Crossentropy is -[y log p + (1 - y) log(1 - p)]: it assumes y in [0, 1]. With whitened masks in "
@@ -54,6 +55,25 @@ model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid")])
 model.compile(optimizer="adam", loss="binary_crossentropy")
 model.fit(np.load("x.npy"), labels, epochs=3)
 """,
+        """\
+import keras
+
+(x_train, y_train), _ = keras.datasets.mnist.load_data()
+x_train, y_train = x_train / 255.0, y_train / 255.0  # expect: KL201
+model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(x_train, y_train, epochs=5)
+""",
+        """\
+import numpy as np
+import keras
+
+x = np.random.rand(300, 4)
+y = np.random.randint(0, 2, 300) * 2 - 1
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+model.compile(optimizer="adam", loss="binary_crossentropy")
+model.fit(x, y, epochs=5)  # expect: KL201
+""",
     )
     valid = (
         """\
@@ -75,6 +95,25 @@ x = (x - x.mean()) / x.std()
 model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid")])
 model.compile(optimizer="adam", loss="binary_crossentropy")
 model.fit(x, np.load("labels.npy"), epochs=3)
+""",
+        """\
+import keras
+
+(x_train, y_train), _ = keras.datasets.mnist.load_data()
+x_train = x_train / 255.0
+model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(x_train, y_train, epochs=5)
+""",
+        """\
+import numpy as np
+import keras
+
+x = np.random.rand(300, 4)
+y = np.random.randint(0, 2, 300)
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+model.compile(optimizer="adam", loss="binary_crossentropy")
+model.fit(x, y, epochs=5)
 """,
     )
 
@@ -118,10 +157,26 @@ model.fit(x, np.load("labels.npy"), epochs=3)
                 f"and fed to {loss.name}, which needs targets in [0, 1] -> negative loss, nothing sensible is learned",
                 related=(Related(run.span, "fed to training here"), Related(loss.span, f"loss {loss.text} set here")),
             )
+        if loss.name == "sparse_categorical_crossentropy" and targets.relabelled is not None:
+            return Finding(
+                targets.relabelled,
+                f"integer class labels become {targets.relabelled_text} (now spanning [{targets.low:.3g}, "
+                f"{targets.high:.3g}]) before {loss.name}, which needs the class indices 0..n-1 themselves: "
+                "non-integer labels are truncated to the wrong class, negative ones are out of range; feed the labels "
+                "unchanged (scale the inputs, not the labels)",
+                related=(Related(run.span, "fed to training here"), Related(loss.span, f"loss {loss.text} set here")),
+            )
+        if loss.name in BINARY_CE and targets.low is not None and targets.low < 0 and targets.high is not None:
+            return Finding(
+                targets.span,
+                f"targets {targets.text} span [{targets.low:.3g}, {targets.high:.3g}] but {loss.name} needs targets "
+                "in [0, 1] -> negative loss, nothing sensible is learned; map them into [0, 1] (e.g. (y + 1) / 2)",
+                related=(Related(loss.span, f"loss {loss.text} set here"),),
+            )
         if loss.name in BINARY_CE and targets.high is not None and targets.high > 1:
             return Finding(
                 targets.span,
-                f"targets {targets.text} span [{targets.low:g}, {targets.high:g}] but {loss.name} needs targets in "
+                f"targets {targets.text} span [{targets.low:.3g}, {targets.high:.3g}] but {loss.name} needs targets in "
                 "[0, 1] -> negative loss; one-hot encode them and use categorical crossentropy, or binarise them",
                 related=(Related(loss.span, f"loss {loss.text} set here"),),
             )

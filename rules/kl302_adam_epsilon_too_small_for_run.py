@@ -11,9 +11,11 @@ class AdamEpsilonTooSmallForRun(Rule):
     severity = Severity.WARNING
     summary = "An Adam-family optimizer keeps a tiny epsilon over a very long run."
     what_it_does = (
-        "Finds Adam, AdamW, Adamax, Nadam and Lamb optimizers with epsilon below `min-epsilon` (the default "
-        "1e-7 included) whose training run is very long: at least `max-epochs` epochs, or epochs x "
-        "steps_per_epoch of at least `max-steps` when both are known."
+        "Finds Adam, AdamW, Adamax, Nadam and Lamb optimizers (and TensorFlow 1's AdamOptimizer) with epsilon "
+        "below `min-epsilon` (the default 1e-7 included) whose training run is very long in optimizer steps: "
+        "epochs x steps per epoch (steps_per_epoch, or samples / batch size) of at least `max-steps`, or, when "
+        "the steps per epoch are unknown, at least `max-epochs` epochs. A run whose learning rate decays (a "
+        "schedule, ReduceLROnPlateau, LearningRateScheduler) or that stops early (EarlyStopping) is not reported."
     )
     why_bad = (
         "Adam steps by lr * m / (sqrt(v) + epsilon), where m and v are running averages of the gradient and "
@@ -30,7 +32,7 @@ class AdamEpsilonTooSmallForRun(Rule):
     options = {
         "min-epsilon": Option(1e-4, "epsilon below which a long run is reported"),
         "max-epochs": Option(1000, "epochs at or above which a run counts as very long"),
-        "max-steps": Option(1_000_000, "total steps (epochs x steps_per_epoch) at or above which a run counts as very long"),
+        "max-steps": Option(1_000_000, "optimizer steps (epochs x steps per epoch) at or above which a run counts as very long"),
     }
     invalid = (
         """\
@@ -45,6 +47,14 @@ from tensorflow.keras.optimizers import Adam
 
 model.compile(optimizer=Adam(learning_rate=1e-4, epsilon=1e-8), loss="mse")  # expect: KL302
 model.fit(dataset, steps_per_epoch=2000, epochs=600)
+""",
+        """\
+import numpy as np
+import keras
+
+x = np.random.rand(100000, 20)
+model.compile(optimizer=keras.optimizers.Adam(), loss="binary_crossentropy")  # expect: KL302
+model.fit(x, np.random.randint(0, 2, 100000), batch_size=16, epochs=200)
 """,
     )
     valid = (
@@ -61,6 +71,21 @@ from tensorflow.keras.optimizers import Adam
 model.compile(optimizer=Adam(learning_rate=1e-4), loss="mse")
 model.fit(dataset, steps_per_epoch=2000, epochs=50)
 """,
+        """\
+import numpy as np
+import keras
+
+x = np.random.rand(200, 20)
+model.compile(optimizer=keras.optimizers.Adam(0.00001), loss="binary_crossentropy")
+model.fit(x, np.random.randint(0, 2, 200), batch_size=200, epochs=2000)  # 2000 steps in all
+""",
+        """\
+import keras
+
+optimizer = keras.optimizers.Adam(0.00001)
+model.compile(optimizer, loss="binary_crossentropy")
+model.fit(x, y, epochs=4680, callbacks=[keras.callbacks.ReduceLROnPlateau(patience=20)])
+""",
     )
 
     def check(self, facts, options):
@@ -69,7 +94,9 @@ model.fit(dataset, steps_per_epoch=2000, epochs=50)
             if optimizer.name not in ADAM_FAMILY or not isinstance(epsilon, (int, float)) or epsilon >= options["min-epsilon"]:
                 continue
             for run in facts.run_for_optimizer(optimizer):
-                length = self._long(run, options)
+                if optimizer.schedule or run.decays_learning_rate or run.stops_early:
+                    continue  # the step size shrinks, or the run ends when progress stalls
+                length = self._long(facts, run, options)
                 if length:
                     where = optimizer.param_spans.get("epsilon", optimizer.span)
                     yield Finding(
@@ -82,11 +109,15 @@ model.fit(dataset, steps_per_epoch=2000, epochs=50)
                     break
 
     @staticmethod
-    def _long(run, options) -> str | None:
-        if run.epochs is not None and run.steps_per_epoch is not None:
-            total = run.epochs * run.steps_per_epoch
-            if total >= options["max-steps"]:
-                return f"{total:,} steps ({run.epochs} epochs x {run.steps_per_epoch} steps)"
+    def _long(facts, run, options) -> str | None:
+        owners = [m for m in facts.models if run in m.runs]
+        steps = owners[0].optimizer_steps(run) if owners else None
+        if steps is not None:
+            if steps < options["max-steps"]:
+                return None
+            per_epoch = steps // run.epochs
+            how = "steps" if run.steps_per_epoch is not None else f"steps of batch {run.batch_size or 32}"
+            return f"{steps:,} optimizer steps ({run.epochs} epochs x {per_epoch:,} {how})"
         if run.epochs is not None and run.epochs >= options["max-epochs"]:
             return f"a {run.epochs}-epoch run"
         return None

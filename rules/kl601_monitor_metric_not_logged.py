@@ -4,6 +4,7 @@ from kerlint.diagnostic import Related, Severity
 from kerlint.rule import Finding, Rule
 
 LEARNING_RATE_KEYS = ("lr", "learning_rate")  # logged by ReduceLROnPlateau / schedulers
+KERAS2_ALIASES = {"acc": "accuracy"}  # keys Keras 2.0-2.2 logged under a short name
 
 
 class MonitorMetricNotLogged(Rule):
@@ -17,7 +18,9 @@ class MonitorMetricNotLogged(Rule):
         "`monitor` names a key "
         "that the model's compile() does not produce — e.g. `monitor='val_acc'` with `metrics=['accuracy']`, "
         "which Keras >= 2.3 logs as `accuracy` / `val_accuracy` — or a `val_` key for a fit() without "
-        "validation data."
+        "validation data. `monitor='val_acc'` is right for Keras 2.0-2.2, which logged `metrics=['accuracy']` as "
+        "`acc`: when the project targets Keras 2 (`target-keras`) and imports standalone `keras`, it is reported only "
+        "if the file needs Keras >= 2.3 anyway (it passes `learning_rate=` to an optimizer, the 2.3 spelling)."
     )
     why_bad = (
         "Keras only warns once that the monitored key is unavailable, then the callback does nothing: early "
@@ -61,6 +64,22 @@ import keras
 model.compile(optimizer="adam", loss="mse")
 model.fit(x, y, epochs=5, callbacks=[keras.callbacks.ModelCheckpoint("ckpt-{epoch}.keras", save_freq=100)])
 """,
+        """\
+import keras
+
+class GAN(keras.Model):
+    @property
+    def metrics(self):
+        return [self.kid]
+
+    def test_step(self, images):
+        self.kid.update_state(images, self.generate(images))
+        return {m.name: m.result() for m in self.metrics}
+
+model = GAN()
+model.compile(optimizer="adam")
+model.fit(data, validation_data=val, callbacks=[keras.callbacks.ModelCheckpoint("best.keras", monitor="val_kid", save_best_only=True)])
+""",
     )
 
     def check(self, facts, options):
@@ -80,6 +99,8 @@ model.fit(x, y, epochs=5, callbacks=[keras.callbacks.ModelCheckpoint("ckpt-{epoc
             logged = self._logged(callback)
             if logged is None or base in logged or base in LEARNING_RATE_KEYS:
                 continue
+            if base in KERAS2_ALIASES and KERAS2_ALIASES[base] in logged and self._keras2(facts):
+                continue  # Keras 2.0-2.2 logged 'accuracy' as 'acc': right for this project's Keras
             suggestion = difflib.get_close_matches(base, sorted(logged), n=1, cutoff=0.3)
             prefix = "val_" if monitor.startswith("val_") else ""
             hint = f"; use monitor='{prefix}{suggestion[0]}'" if suggestion else ""
@@ -91,6 +112,15 @@ model.fit(x, y, epochs=5, callbacks=[keras.callbacks.ModelCheckpoint("ckpt-{epoc
                 f"metric and never acts{hint}",
                 related=(Related(callback.compile.span, "metrics set by this compile()"),),
             )
+
+    @staticmethod
+    def _keras2(facts) -> bool:
+        """The project targets Keras 2 through standalone `keras` (tf.keras always logged 'accuracy' as
+        written), and nothing in the file needs Keras >= 2.3 (the release that both renamed lr= to
+        learning_rate= and started logging 'accuracy'): it may be the Keras 2.0-2.2 that logged 'acc'."""
+        standalone = any(name == "keras" or name.startswith("keras.") for name in facts.keras_imports)
+        return (facts.target_keras == "2" and standalone
+                and not any("learning_rate" in o.keywords for o in facts.optimizers))
 
     @staticmethod
     def _logged(callback) -> set[str] | None:

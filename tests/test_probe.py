@@ -221,7 +221,7 @@ import keras
 
 def build():
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
-    model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.SGD(learning_rate=0.1, momentum=0.9))
+    model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.SGD(learning_rate=0.1, momentum=0.98))
     return model
 
 
@@ -240,15 +240,15 @@ def test_model_factory_with_data_and_sharpness(tmp_path, monkeypatch):
     assert [(f["code"], f["line"]) for f in model["findings"]] == [("KL301", 7)]
     assert model["data"]["source"] == "captured" and model["data"]["targets"]["distinct"] == 2
     stability = model["probe"]["stability"]
-    assert stability["lr"] == pytest.approx(0.1) and stability["edge"] == pytest.approx(38.0) and stability["sharpness"] > 0
-    assert stability["kind"] == "momentum" and stability["formula"] == "2(1+0.9)/0.1"
+    assert stability["lr"] == pytest.approx(0.1) and stability["edge"] == pytest.approx(39.6) and stability["sharpness"] > 0
+    assert stability["kind"] == "momentum" and stability["formula"] == "2(1+0.98)/0.1"
     found = verdict("KL301", model, model["probe"])
     assert found["verdict"] == NOT_REPRODUCED and "lr is within the edge of stability (margin " in found["evidence"]
-    assert "at the start, edge 2(1+0.9)/0.1 = 38)" in found["evidence"]
+    assert "at the start, edge 2(1+0.98)/0.1 = 39.6)" in found["evidence"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mymodels.py"]
 
 
-ADAM_FACTORY = FACTORY.replace("SGD(learning_rate=0.1, momentum=0.9)", "Adam(learning_rate=0.5)")
+ADAM_FACTORY = FACTORY.replace("SGD(learning_rate=0.1, momentum=0.98)", "Adam(learning_rate=0.5)")
 
 
 def test_adam_margin_is_the_preconditioned_sharpness_after_the_run(tmp_path, monkeypatch):

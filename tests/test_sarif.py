@@ -147,7 +147,7 @@ def test_fingerprints_survive_unrelated_lines_inserted_above(tmp_path):
 
 
 def test_fingerprints_differ_for_identical_lines_and_change_with_the_line(tmp_path):
-    line = "opt = SGD(learning_rate=0.05, momentum=0.9)\n"
+    line = "opt = SGD(learning_rate=0.5, momentum=0.9)\n"  # effective 5: reported without other context
     write(tmp_path, {"train.py": "from keras.optimizers import SGD\n" + line + line})
     (run,) = sarif("--select", "KL301", "train.py", cwd=tmp_path)["runs"]
     fingerprints = [fingerprint for _, fingerprint, _ in _fingerprints(run)]
@@ -155,7 +155,7 @@ def test_fingerprints_differ_for_identical_lines_and_change_with_the_line(tmp_pa
         pytest.skip("KL301 does not report both lines")  # the rule, not the reporter, decides
     assert len(set(fingerprints)) == len(fingerprints)
 
-    write(tmp_path, {"train.py": "from keras.optimizers import SGD\n" + line.replace("0.05", "0.07") + line})
+    write(tmp_path, {"train.py": "from keras.optimizers import SGD\n" + line.replace("0.5", "0.7") + line})
     (changed,) = sarif("--select", "KL301", "train.py", cwd=tmp_path)["runs"]
     new = [fingerprint for _, fingerprint, _ in _fingerprints(changed)]
     assert new[0] != fingerprints[0]

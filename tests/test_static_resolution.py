@@ -32,7 +32,7 @@ def test_class_count_and_optimizer_through_a_function_call_site():
         model.compile(optimizer=optimizer, loss="categorical_crossentropy")
         return model
 
-    model = build(1, keras.optimizers.SGD(learning_rate=0.1, momentum=0.9), "softmax")
+    model = build(1, keras.optimizers.SGD(learning_rate=0.5, momentum=0.9), "softmax")
     """
     assert found(source) == [(6, "KL103"), (10, "KL301")]
     model = facts(source).models[0]

@@ -56,6 +56,10 @@ RANGE_PRESERVING_LAYERS = frozenset({
     "GlobalMaxPooling3D", "UpSampling1D", "UpSampling2D", "UpSampling3D", "Masking",
 })
 
+# Range-preserving layers after which the last axis holds something else (Flatten over (steps, 1) is
+# `steps` units).
+AXIS_CHANGING_LAYERS = frozenset({"Flatten", "Reshape", "Permute", "RepeatVector"})
+
 # Layers that apply their own `activation=` argument, and what they use when it is not given.
 DEFAULT_ACTIVATION = {
     **{name: "linear" for name in (
@@ -68,6 +72,11 @@ DEFAULT_ACTIVATION = {
 # Layers with a first argument that sizes the last axis.
 UNITS_ARGUMENT = {name: ("filters" if "Conv" in name else "units") for name in DEFAULT_ACTIVATION}
 UNITS_ARGUMENT.update({"Convolution2D": "nb_filter", "Dense": "units"})
+
+# Layers with trainable weights that count towards a model's depth.
+WEIGHT_LAYERS = frozenset({*DEFAULT_ACTIVATION, "Embedding"})
+RECURRENT_LAYERS = frozenset({"SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "RNN"})
+NORMALIZATION_LAYERS = frozenset({"BatchNormalization", "LayerNormalization", "GroupNormalization"})
 
 # Layers whose output is unbounded whatever comes in (normalization shifts and scales).
 UNBOUNDED_LAYERS = frozenset({"BatchNormalization", "LayerNormalization", "GroupNormalization"})
@@ -104,6 +113,25 @@ OPTIMIZER_DEFAULTS: dict[str, dict[str, float | bool | None]] = {
     "Adafactor": {"learning_rate": 0.001},
     "Lamb": {"learning_rate": 0.001, "epsilon": 1e-6},
 }
+# TensorFlow 1 optimizers (tf.train.*, tf.compat.v1.train.*) -> (Keras class, positional order, their
+# own defaults, their argument names -> Keras names).
+TF1_OPTIMIZERS = {
+    "GradientDescentOptimizer": ("SGD", ("learning_rate",), {"momentum": 0.0}, {}),
+    "MomentumOptimizer": ("SGD", ("learning_rate", "momentum", "use_locking", "name", "use_nesterov"), {},
+                          {"use_nesterov": "nesterov"}),
+    "AdamOptimizer": ("Adam", ("learning_rate", "beta_1", "beta_2", "epsilon"), {"epsilon": 1e-8},
+                      {"beta1": "beta_1", "beta2": "beta_2"}),
+    "RMSPropOptimizer": ("RMSprop", ("learning_rate", "rho", "momentum", "epsilon"), {"epsilon": 1e-10},
+                         {"decay": "rho"}),
+    "AdagradOptimizer": ("Adagrad", ("learning_rate", "initial_accumulator_value"), {}, {}),
+    "AdadeltaOptimizer": ("Adadelta", ("learning_rate", "rho", "epsilon"), {"learning_rate": 0.001, "epsilon": 1e-8}, {}),
+}
+TF1_OPTIMIZER_MODULES = ("tensorflow.train.", "tensorflow.compat.v1.train.")
+CTC_LOSSES = frozenset({"keras.backend.ctc_batch_cost", "tensorflow.nn.ctc_loss", "tensorflow.compat.v1.nn.ctc_loss",
+                        "keras.ops.ctc_loss", "tensorflow.nn.ctc_loss_v2", "keras.losses.CTC", "keras.losses.ctc"})
+FLOAT16_SETTERS = frozenset({"keras.mixed_precision.set_global_policy", "keras.mixed_precision.experimental.set_policy",
+                             "keras.backend.set_floatx", "keras.config.set_floatx", "keras.config.set_dtype_policy",
+                             "keras.mixed_precision.Policy", "keras.mixed_precision.experimental.Policy"})
 CLIPPING_PARAMETERS = ("clipnorm", "clipvalue", "global_clipnorm")
 OPTIMIZER_STRINGS = {name.lower(): name for name in OPTIMIZER_DEFAULTS}
 # Renamed optimizer arguments (Keras 1/2 spelling -> current spelling; None: removed, no rename).

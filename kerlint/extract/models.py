@@ -10,6 +10,7 @@ import libcst as cst
 from kerlint.extract import keras_api as api
 from kerlint.extract.names import keras_member
 from kerlint.extract.values import ApiRef, Call, Const, Evaluator, Mapping, Seq, Value, number
+from kerlint.extract.shapes import describe_path, input_shape_of
 from kerlint.facts import Activation, Model, Output
 
 MODEL_CALLEES = ("keras.Model", "keras.Sequential")
@@ -46,12 +47,45 @@ class ModelBuilder:
 
     # --- facts -----------------------------------------------------------------------------------
     def build(self, call: Call) -> Model:
-        return Model(
+        model = Model(
             text=self.ctx.text(call.node, 80),
             span=self.ctx.span(call.node),
             outputs=self._outputs(call),
             scales_inputs=self._scales_inputs(call),
         )
+        path = self._layer_path(call)
+        if path is not None:
+            describe_path(model, path, self)
+        return model
+
+    def _layer_path(self, call: Call) -> tuple[list[Call], Value | None] | None:
+        """The layers from the input to the (first) output, and the input's shape where written."""
+        if call.callee == "keras.Sequential":
+            layers = [self.ev.unwrap(layer) for layer in self.sequential_layers(call)]
+            if not layers or not all(isinstance(layer, Call) for layer in layers):
+                return None
+            shape = None
+            for layer in layers:
+                shape = shape or input_shape_of(layer, self.ev)
+            return [layer for layer in layers if not self._is_input(layer)], shape
+        if call.callee == "keras.Model":
+            tensor = self.ev.unwrap(call.arg("outputs", 1, self.ev) or call.arg("output", None, self.ev))
+            path: list[Call] = []
+            for _ in range(MAX_LAYERS_WALKED):
+                tensor = self.ev.unwrap(tensor)
+                if isinstance(tensor, (Seq, Mapping)) and tensor.items:
+                    items = tensor.items if isinstance(tensor, Seq) else list(tensor.items.values())
+                    tensor = self.ev.unwrap(items[0])
+                if isinstance(tensor, Call) and tensor.callee == "keras.Input":
+                    return list(reversed(path)), tensor.arg("shape", 0, self.ev)
+                if not isinstance(tensor, Call) or tensor.target is None:
+                    return None
+                layer = self.ev.unwrap(tensor.target)
+                if not isinstance(layer, Call) or self.layer_kind(layer) is None:
+                    return None
+                path.append(layer)
+                tensor = tensor.arg("inputs", 0, self.ev)
+        return None
 
     def _outputs(self, call: Call) -> list[Output] | None:
         if call.callee == "keras.Sequential":
@@ -113,7 +147,7 @@ class ModelBuilder:
         for index in range(len(layers) - 1, -1, -1):
             layer = self.ev.unwrap(layers[index])
             kind = self.layer_kind(layer)
-            if kind in api.RANGE_PRESERVING_LAYERS:
+            if kind in api.RANGE_PRESERVING_LAYERS or self._is_identity(layer, kind):
                 continue
             activation = self._layer_activation(layer, kind)
             if activation is not None and activation.units is None and kind in ("Activation", *api.ACTIVATION_LAYERS):
@@ -125,6 +159,8 @@ class ModelBuilder:
         for layer in reversed(layers):
             layer = self.ev.unwrap(layer)
             kind = self.layer_kind(layer)
+            if kind in api.AXIS_CHANGING_LAYERS:
+                return None  # Flatten over (steps, 1) is `steps` units, not 1
             if kind in api.RANGE_PRESERVING_LAYERS or kind == "Activation" or kind in api.ACTIVATION_LAYERS:
                 continue
             return self._units(layer, kind)
@@ -140,7 +176,7 @@ class ModelBuilder:
                 layer = self.ev.unwrap(tensor.target)
                 kind = self.layer_kind(layer)
                 incoming = tensor.arg("inputs", 0, self.ev)
-                if kind in api.RANGE_PRESERVING_LAYERS:
+                if kind in api.RANGE_PRESERVING_LAYERS or self._is_identity(layer, kind):
                     tensor = incoming
                     continue
                 activation = self._layer_activation(layer, kind)
@@ -161,6 +197,8 @@ class ModelBuilder:
                 return None
             layer = self.ev.unwrap(tensor.target)
             kind = self.layer_kind(layer)
+            if kind in api.AXIS_CHANGING_LAYERS:
+                return None  # Flatten over (steps, 1) is `steps` units, not 1
             if kind in api.RANGE_PRESERVING_LAYERS or kind == "Activation" or kind in api.ACTIVATION_LAYERS:
                 tensor = tensor.arg("inputs", 0, self.ev)
                 continue
@@ -168,6 +206,10 @@ class ModelBuilder:
         return None
 
     # --- one layer -------------------------------------------------------------------------------
+    def _is_identity(self, layer: Value | None, kind: str | None) -> bool:
+        """Activation('linear', dtype='float32'): the mixed-precision cast after a softmax, not the output activation."""
+        return kind == "Activation" and self.activation_name(layer.arg("activation", 0, self.ev)) == "linear"
+
     def layer_kind(self, layer: Value | None) -> str | None:
         if isinstance(layer, Call):
             return keras_member(layer.callee, "layers")

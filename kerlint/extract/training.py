@@ -9,6 +9,7 @@ from kerlint.extract import keras_api as api
 from kerlint.extract.collect import CallSite, ModuleContext
 from kerlint.extract.models import ModelBuilder
 from kerlint.extract.names import keras_member
+from kerlint.extract.ranges import RangeEvaluator, split_source
 from kerlint.extract.values import (ApiRef, BinOp, Call, Const, Evaluator, FunctionRef, Item, Mapping, Seq,
                                     Value, number, string)
 from kerlint.facts import (Callback, Compile, DataRange, Generator, Loss, Metric, Model, ModuleFacts, Optimizer,
@@ -39,6 +40,7 @@ class TrainingExtractor:
         self.model_facts: dict[cst.CSTNode, Model] = {}
         self.compile_scopes: list[tuple[object, Compile]] = []
         self.roles: dict[cst.FunctionDef, str] = {}
+        self.ranges = RangeEvaluator(ev)
 
     def extract(self, facts: ModuleFacts) -> None:
         sites = self.ctx.tables.calls
@@ -52,19 +54,39 @@ class TrainingExtractor:
             if _method_name(site.call) in api.TRAINING_METHODS:
                 self._fit(site)
         self._attach_callbacks()
+        self._module_settings(facts)
         facts.models += self.model_facts.values()
         facts.optimizers += self.optimizers.values()
         facts.generators += self.generators.values()
         facts.callbacks += self.callbacks.values()
+
+    def _module_settings(self, facts: ModuleFacts) -> None:
+        """What the module sets for every model: a float16 policy, CTC losses, the Keras it imports."""
+        for site in self.ctx.tables.calls:
+            callee = self.ctx.callee(site.call)
+            if callee in api.CTC_LOSSES:
+                facts.ctc_losses.append(self.ctx.span(site.call))
+            elif callee in api.FLOAT16_SETTERS and site.call.args:
+                value = string(self.ev.unwrap(self.ev.eval(site.call.args[0].value, self.ev.env_at(site.call, site.scope))))
+                if value == "float16":  # mixed_float16 keeps variables and optimizer slots in float32
+                    facts.float16 = facts.float16 or self.ctx.span(site.call)
+        imported = self.ctx.tables.imports.aliases.values()
+        facts.keras_imports = sorted({name for name in imported if "keras" in name})
+        if any(name == "tf_keras" or name.startswith("tf_keras.") for name in imported):
+            facts.target_keras = "2"
 
     # --- constructions: optimizers, generators, callbacks, models ----------------------------------
     def _construction(self, site: CallSite) -> None:
         callee = self.ctx.callee(site.call)
         optimizer_class = keras_member(callee, "optimizers")
         env = self.ev.env_at(site.call, site.scope)
+        tf1 = _tf1_optimizer(callee)
         if optimizer_class in api.OPTIMIZER_DEFAULTS:
             call = Call(site.call, env, self.ctx, callee=callee)
             self.optimizers[site.call] = self._optimizer_from_call(call, optimizer_class)
+        elif tf1 is not None:
+            call = Call(site.call, env, self.ctx, callee=callee)
+            self.optimizers[site.call] = self._optimizer_from_call(call, tf1[0], tf1)
         elif callee == GENERATOR_CALLEE:
             self.generators[site.call] = self._generator(Call(site.call, env, self.ctx, callee=callee))
         elif keras_member(callee, "callbacks") in api.MONITORING_CALLBACKS:
@@ -74,17 +96,26 @@ class TrainingExtractor:
             if self.models.is_model_call(value):
                 self.model_facts[site.call] = self.models.build(value)
 
-    def _optimizer_from_call(self, call: Call, name: str) -> Optimizer:
+    def _optimizer_from_call(self, call: Call, name: str, tf1: tuple | None = None) -> Optimizer:
         params: dict[str, float | bool | None] = dict(api.OPTIMIZER_DEFAULTS[name])
+        positional = api.OPTIMIZER_POSITIONAL[name]
+        renamed = api.RENAMED_OPTIMIZER_ARGUMENTS
+        if tf1 is not None:
+            _, positional, defaults, renamed = tf1
+            params.update(defaults)
         given: set[str] = set()
         spans = {}
         provided: list[tuple[str, Value, cst.CSTNode]] = []
         for index, arg in enumerate(call.positional()):
-            if index < len(api.OPTIMIZER_POSITIONAL[name]):
-                provided.append((api.OPTIMIZER_POSITIONAL[name][index], self.ev.eval(arg.value, call.env), arg))
-        for keyword, (value, where) in call.keywords(self.ev).items():
-            provided.append((api.RENAMED_OPTIMIZER_ARGUMENTS.get(keyword) or keyword, value, where))
+            if index < len(positional):
+                provided.append((positional[index], self.ev.eval(arg.value, call.env), arg))
+        keywords = call.keywords(self.ev)
+        for keyword, (value, where) in keywords.items():
+            provided.append((renamed.get(keyword) or keyword, value, where))
+        schedule = False
         for param, value, where in provided:
+            if param == "learning_rate" and _is_schedule(self.ev.unwrap(value)):
+                schedule = True
             given.add(param)
             spans[param] = self.ctx.span(where)
             resolved = self.ev.unwrap(value)
@@ -94,8 +125,10 @@ class TrainingExtractor:
                 params[param] = resolved.value
             else:
                 params.pop(param, None)
+        if "decay" in given and params.get("decay"):
+            schedule = True  # Keras 2's decay= shrinks the rate every step
         return Optimizer(name=name, text=self.ctx.text(call.node, 100), span=self.ctx.span(call.node), params=params,
-                         given=frozenset(given), param_spans=spans)
+                         given=frozenset(given), param_spans=spans, schedule=schedule, keywords=frozenset(keywords))
 
     def _optimizer(self, value: Value | None) -> Optimizer | None:
         resolved = self.ev.unwrap(value)
@@ -173,9 +206,31 @@ class TrainingExtractor:
         metrics_node = call.arg_node("metrics")
         compiled.metrics = [] if metrics_node is None else self._metrics(self.ev.eval(metrics_node.value, env))
         model = self._model_for(site)
+        if self._reports_own_metrics(site):
+            compiled.metrics = None  # the model's `metrics` property / train_step / test_step name the logs
         if model is not None:
             model.compile = compiled
             self.compile_scopes.append((site.scope, compiled))
+
+    def _reports_own_metrics(self, site: CallSite) -> bool:
+        """A subclassed model that defines `metrics`, `train_step`, `test_step` or `compute_metrics` logs
+        keys compile() doesn't name."""
+        receiver = site.call.func.value  # type: ignore[attr-defined]
+        value = self.ev.unwrap(self.ev.eval(receiver, self.ev.env_at(site.call, site.scope)))
+        owner = site.scope if isinstance(receiver, cst.Call) else None  # super().compile(...) inside the class
+        cls = value.function if isinstance(value, Call) and isinstance(value.function, cst.ClassDef) else None
+        if cls is None and isinstance(owner, cst.FunctionDef):
+            cls = self.ctx.tables.function_class.get(owner)
+        return cls is not None and self._defines(cls, LOGGING_METHODS)
+
+    def _defines(self, cls: cst.ClassDef, names: tuple[str, ...], depth: int = 0) -> bool:
+        if any(owner is cls and method.name.value in names for method, owner in self.ctx.tables.function_class.items()):
+            return True
+        for base in cls.bases:
+            if isinstance(base.value, cst.Name) and base.value.value in self.ctx.tables.classes and depth < 5:
+                if self._defines(self.ctx.tables.classes[base.value.value], names, depth + 1):
+                    return True
+        return False
 
     def _losses(self, value: Value, where: cst.Arg) -> list[Loss]:
         resolved = self.ev.unwrap(value)
@@ -253,7 +308,10 @@ class TrainingExtractor:
         if method != "train_on_batch":
             validation = [call.arg(n, None, self.ev) for n in ("validation_data", "validation_split")]
             run.has_validation = any(v is not None and not _is_empty(self.ev.unwrap(v)) for v in validation)
+        run.batch_size = _int(self.ev.unwrap(argument("batch_size"))) if not generator_style else None
         run.callbacks = self._run_callbacks(call.arg("callbacks", 5 if not generator_style else 4, self.ev))
+        run.stops_early = any(c.name == "EarlyStopping" for c in run.callbacks or [])
+        run.decays_learning_rate = self._decays(call.arg("callbacks", 5 if not generator_style else 4, self.ev))
         x_name = "generator" if generator_style else "x"
         x_node = call.arg_node(x_name, 0)
         if x_node is not None:
@@ -263,9 +321,48 @@ class TrainingExtractor:
         y_node = call.arg_node("y", 1) if not generator_style else None
         if y_node is not None:
             run.targets = self.data_range(self.ev.eval(y_node.value, env), y_node.value)
+        elif x_node is not None and run.targets is None:
+            run.targets = self._flow_targets(self.ev.eval(x_node.value, env), x_node.value)
         model = self._model_for(site)
         if model is not None:
             model.runs.append(run)
+
+    def _decays(self, value: Value | None) -> bool:
+        resolved = self.ev.unwrap(value)
+        if not isinstance(resolved, Seq):
+            return False
+        for item in resolved.items:
+            item = self.ev.unwrap(item)
+            if isinstance(item, Call) and keras_member(item.callee, "callbacks") in ("ReduceLROnPlateau", "LearningRateScheduler"):
+                return True
+        return False
+
+    def _flow_targets(self, value: Value, fed: cst.CSTNode) -> DataRange | None:
+        """fit(flow_from_directory(...)) / fit(image_dataset_from_directory(...)): the class mode (label
+        mode) says what the targets are."""
+        flow = self.ev.unwrap(value)
+        for _ in range(MAX_STEPS):  # train_ds.cache().prefetch(...)
+            if isinstance(flow, Call) and flow.method in PASSTHROUGH_METHODS and flow.receiver is not None:
+                flow = self.ev.unwrap(flow.receiver)
+        if isinstance(flow, Call) and flow.callee in RAW_IMAGE_LOADERS:
+            given = flow.arg("label_mode", None, self.ev)
+            mode = {"int": "sparse"}.get(string(self.ev.unwrap(given)) or "", string(self.ev.unwrap(given)))
+            mode = "sparse" if given is None else mode
+        elif isinstance(flow, Call) and flow.method in ("flow_from_directory", "flow_from_dataframe"):
+            mode = string(self.ev.unwrap(flow.arg("class_mode", None, self.ev)))
+            mode = "categorical" if flow.arg("class_mode", None, self.ev) is None else mode
+        else:
+            return None
+        found = DataRange(text=self.ctx.text(fed, 60), span=self.ctx.span(fed))
+        if mode == "categorical":
+            found.low, found.high, found.integer, found.one_hot = 0.0, 1.0, True, True
+        elif mode == "binary":
+            found.low, found.high, found.integer, found.classes = 0.0, 1.0, True, 2
+        elif mode == "sparse":
+            found.low, found.integer = 0.0, True
+        else:
+            return None
+        return found
 
     def _run_callbacks(self, value: Value | None) -> list[Callback] | None:
         if value is None:
@@ -301,10 +398,32 @@ class TrainingExtractor:
 
     # --- what is known about an array ------------------------------------------------------------
     def data_range(self, value: Value | None, fed: cst.CSTNode) -> DataRange:
+        found = self._provenance(value, fed)
+        interval = self.ranges.of(value)
+        if interval is not None:
+            if found.low is None and found.standardized is None:
+                found.low, found.high = interval.low, interval.high
+            found.integer = interval.integer
+            found.one_hot = interval.one_hot
+            found.classes = interval.classes
+            found.rows = interval.rows
+            if interval.relabelled is not None:
+                found.relabelled = self.ctx.span(interval.relabelled)
+                found.relabelled_text = self.ctx.text(interval.relabelled, 60)
+        return found
+
+    def _provenance(self, value: Value | None, fed: cst.CSTNode) -> DataRange:
+        """Raw pixels, standardisation, known dataset bounds: how the values were produced."""
         found = DataRange(text=self.ctx.text(fed, 60), span=self.ctx.span(fed))
         for _ in range(MAX_STEPS):
             value = self.ev.unwrap(value)
             if isinstance(value, Item):
+                split = split_source(value, self.ev)
+                if split is not None:
+                    value = split
+                    continue
+                if self._generated_targets(value, found):
+                    return found
                 dataset = self._dataset(value)
                 if dataset is None:
                     value = value.base
@@ -348,6 +467,15 @@ class TrainingExtractor:
                     continue
             return found
         return found
+
+    def _generated_targets(self, item: Item, found: DataRange) -> bool:
+        """`X, y = make_regression(...)`: targets of both signs, far beyond +-1."""
+        base = self.ev.unwrap(item.base)
+        if item.path == (1,) and isinstance(base, Call) and base.callee == "sklearn.datasets.make_regression":
+            found.standardized = self.ctx.span(base.node)
+            found.standardized_text = self.ctx.text(base.node, 60)
+            return True
+        return False
 
     def _dataset(self, item: Value) -> tuple[bool, bool, tuple[float, float]] | None:
         if not isinstance(item, Item) or len(item.path) != 2:
@@ -399,6 +527,20 @@ class TrainingExtractor:
                 callback.compile = same_scope[0]
             elif len(self.compile_scopes) == 1:
                 callback.compile = self.compile_scopes[0][1]
+
+
+LOGGING_METHODS = ("metrics", "train_step", "test_step", "compute_metrics")
+
+
+def _tf1_optimizer(callee: str | None) -> tuple | None:
+    for module in api.TF1_OPTIMIZER_MODULES:
+        if callee and callee.startswith(module):
+            return api.TF1_OPTIMIZERS.get(callee.removeprefix(module))
+    return None
+
+
+def _is_schedule(value: Value | None) -> bool:
+    return isinstance(value, Call) and bool(value.callee) and ".schedules." in value.callee
 
 
 def _returns_model(value: Call) -> bool:

@@ -305,19 +305,33 @@ class Evaluator:
         while True:
             bindings = self.tables.bindings.get(scope, {}).get(name)
             if bindings:
-                earlier = [b for b in bindings if b.position < position] if scope is env.scope else bindings
-                chosen = (earlier or bindings)[-1] if scope is env.scope else bindings[-1]
+                earlier = [b for b in bindings if b.position < position]
+                chosen = (earlier or bindings)[-1]
                 return self._binding_value(chosen, env if scope is env.scope else Env(scope, chosen.position, None, env.depth))
             if scope is None:
                 break
-            scope = self.tables.function_scope.get(scope) if isinstance(scope, cst.FunctionDef) else None
-            position = (10**9, 0)
+            outer = self.tables.function_scope.get(scope) if isinstance(scope, cst.FunctionDef) else None
+            position = self._call_time(scope, outer, env)
+            scope = outer
         functions = self.tables.functions.get(name)
         if functions:
             return FunctionRef(functions[-1])
         if name in self.tables.classes:
             return FunctionRef(self.tables.classes[name])
         return None
+
+    def _call_time(self, function: Scope, outer: Scope, env: Env) -> tuple[int, int]:
+        """Where in `outer` the function runs: a name it reads from there has the value bound before
+        the call, not a later rebinding. The whole of `outer` when that is not evident."""
+        if not isinstance(function, cst.FunctionDef):
+            return (10**9, 0)
+        call = env.call
+        if call is not None and call.function is function and call.env.scope is outer:
+            return call.env.position
+        sites = [s for s in self.ctx.calls_named(function.name.value) if isinstance(s.call.func, cst.Name)]
+        if len(sites) == 1 and sites[0].scope is outer and self.tables.functions.get(function.name.value) == [function]:
+            return sites[0].position
+        return (10**9, 0)
 
     def _binding_value(self, binding: Binding, env: Env) -> Value:
         key = id(binding)
@@ -363,7 +377,10 @@ class Evaluator:
         param = binding.node
         call = env.call if env.call is not None and env.call.function is function else None
         if call is None:
-            call = self._only_call_site(function)
+            sites = self._call_sites(function)
+            if len(sites) > 1:
+                return self._agreed_argument(sites, function, param, env)
+            call = sites[0] if sites else None
         if call is not None:
             passed = self._argument_for(call, function, param)
             if passed is not None:
@@ -380,15 +397,26 @@ class Evaluator:
         index = next((i for i, p in enumerate(params) if p is param), None)
         return call.arg(name, index, self)
 
-    def _only_call_site(self, function: cst.FunctionDef) -> Call | None:
-        """The one place the program calls this function, when there is exactly one."""
+    def _call_sites(self, function: cst.FunctionDef) -> list[Call]:
+        """The places the program calls this function by its name."""
         name = function.name.value
         sites = [s for s in self.ctx.calls_named(name) if isinstance(s.call.func, cst.Name)]
-        if len(sites) != 1:
-            return None
-        site = sites[0]
-        env = Env(site.scope, site.position, None, 1)
-        return Call(site.call, env, self.ctx, function=function)
+        return [Call(site.call, Env(site.scope, site.position, None, 1), self.ctx, function=function) for site in sites]
+
+    def _agreed_argument(self, sites: list[Call], function: cst.FunctionDef, param: cst.Param, env: Env) -> Value:
+        """Several call sites: a parameter every call passes is known only when all pass the same
+        constant; its default applies only when no call passes it."""
+        passed = [self._argument_for(call, function, param) for call in sites]
+        if all(p is None for p in passed):
+            if param.default is not None:
+                return self.eval(param.default, Env(self.tables.function_scope.get(function), self._position(function), None, env.depth + 1))
+            return Unknown(param)
+        if any(p is None for p in passed):
+            return Unknown(param)
+        values = [self.unwrap(p) for p in passed]
+        if all(isinstance(v, Const) for v in values) and len({repr(v.value) for v in values}) == 1:
+            return passed[0]
+        return Unknown(param)
 
     # --- attributes, calls, subscripts -----------------------------------------------------------
     def _eval_Attribute(self, node, env):
