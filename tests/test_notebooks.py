@@ -114,8 +114,8 @@ def test_a_folder_of_notebooks_reports_each_finding_at_its_cell(project):
     assert result.code == 1
     assert result.lines == [
         "colab.ipynb:cell 5:1:7: KL301 keras.optimizers.SGD(learning_rate=0.5, momentum=0.9) has no clipnorm/clipvalue: "
-        "momentum 0.9 makes each step up to ~10x the learning rate (effective 5), so one large gradient can throw the "
-        "weights off — the loss jumps to a plateau or NaN",
+        "momentum 0.9 makes each step up to ~10x the learning rate (effective 5), and an effective rate of 5 is "
+        "extreme on its own, so one large gradient can throw the weights off — the loss jumps to a plateau or NaN",
         'colab.ipynb:cell 5:2:52: KL102 layers.Dense(1) has a linear output, but "binary_crossentropy" expects '
         "probabilities (from_logits=False): negative outputs are clipped to 1e-7 with zero gradient, or divided by a "
         "sum near 0 -> NaN",
