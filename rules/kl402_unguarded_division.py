@@ -10,14 +10,16 @@ class UnguardedDivision(Rule):
     summary = "A division inside a custom loss or metric whose denominator, computed from y_true/y_pred, can be 0."
     what_it_does = (
         "Finds `/`, `/=` and divide functions (`tf.math.divide`, `keras.ops.divide` / `true_divide`, "
-        "`np.divide`, `tf.math.reciprocal`) inside custom losses and metrics whose denominator is computed "
-        "from y_true or y_pred and that nothing keeps away from 0 (no smoothing constant or epsilon added, "
-        "no clip, no `maximum`). Denominators that are constants, counts (`len`, `K.shape`, `tf.size`, a cast "
-        "of a shape) or not derived from the inputs are fine, and so is `tf.math.divide_no_nan`."
+        "`np.divide`, `tf.math.reciprocal`) inside custom losses and metrics, and in any loss that is differentiated (`tape.gradient`, "
+        "`minimize()`, `add_loss`, TF1 graph code), whose denominator is computed from the prediction or from "
+        "trainable weights and that nothing keeps away from 0 (no smoothing constant or epsilon added, no clip, "
+        "no `maximum`). Denominators that are constants, counts (`len`, `K.shape`, `tf.size`, a cast of a "
+        "shape), computed from the targets alone (a padding-mask count: its value is fixed by the data, not "
+        "driven to 0 by training) or not derived from the inputs are fine, and so is `tf.math.divide_no_nan`."
     )
     why_bad = (
-        "Sums and means over the inputs are 0 more often than they look: an image whose mask is empty, a "
-        "batch without positives, predictions that all collapsed to 0. Then the ratio is x/0 = inf or "
+        "Sums and means over the predictions are 0 more often than they look: an image whose predicted mask "
+        "is empty, predictions that all collapsed to 0, a trainable scale that crossed 0. Then the ratio is x/0 = inf or "
         "0/0 = NaN, and one NaN loss poisons every weight on the next update. Dice, Jaccard/IoU, precision, "
         "recall and masked means all divide by such sums."
     )
@@ -44,17 +46,26 @@ def dice_loss(y_true, y_pred):
         """\
 import tensorflow as tf
 
-def masked_mse(y_true, y_pred):
-    mask = tf.cast(y_true > 0, tf.float32)
-    total = tf.reduce_sum(tf.square(y_pred - y_true) * mask)
-    return tf.math.divide(total, tf.reduce_sum(mask))  # expect: KL402
+def weighted_error(y_true, y_pred):
+    weights = tf.nn.relu(y_pred)
+    total = tf.reduce_sum(tf.abs(y_pred - y_true) * weights)
+    return tf.math.divide(total, tf.reduce_sum(weights))  # expect: KL402
 """,
         """\
 from keras import ops
 
-def recall(y_true, y_pred):
+def precision(y_true, y_pred):
     true_positives = ops.sum(ops.round(y_true * y_pred))
-    return true_positives / ops.sum(y_true)  # expect: KL402
+    return true_positives / ops.sum(ops.round(y_pred))  # expect: KL402
+""",
+        """\
+import tensorflow as tf
+
+x = tf.compat.v1.placeholder(tf.float32, [None, 8])
+scale = tf.Variable(tf.random.uniform([1], 0.0, 4.0))
+error = tf.reduce_mean(tf.square(x))
+loss = error / scale  # expect: KL402
+train_op = tf.compat.v1.train.AdamOptimizer(1e-3).minimize(loss)
 """,
     )
     valid = (

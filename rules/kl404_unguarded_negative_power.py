@@ -14,22 +14,21 @@ class UnguardedNegativePower(Rule):
         "and nothing (an epsilon, a clip, a `maximum`) keeps it away from 0."
     )
     why_bad = (
-        "x ** -k is 1 / x ** k: at x = 0 it is inf, and its gradient -k x ** (-k-1) is inf too. Inverse-"
-        "frequency class weights computed from the batch's labels (`K.sum(y_true, axis=0) ** -2`, as in the "
-        "generalised Dice loss) are 0 for every class absent from the batch, so the loss turns inf/NaN on "
-        "the first batch that misses a class."
+        "x ** -k is 1 / x ** k: at x = 0 it is inf, and its gradient -k x ** (-k-1) is inf too. A soft "
+        "count of predicted pixels (`K.sum(y_pred, axis=0) ** -1`) or an error term (`|y_pred - y_true| ** -1`) "
+        "reaches 0 as soon as the model predicts an empty class or fits a sample exactly. (Weights computed "
+        "from the targets alone, such as inverse class frequencies, are not reported: no gradient flows "
+        "through them and training cannot drive them to 0.)"
     )
-    fix = "Add an epsilon to the base (`(K.sum(y_true, axis=0) + K.epsilon()) ** -2`) or clip it away from 0."
+    fix = "Add an epsilon to the base (`(K.sum(y_pred, axis=0) + K.epsilon()) ** -1`) or clip it away from 0."
     references = ("https://keras.io/api/losses/#creating-custom-losses",)
     invalid = (
         """\
 from keras import backend as K
 
-def generalized_dice_loss(y_true, y_pred):
-    weights = K.sum(y_true, axis=(0, 1, 2)) ** -2  # expect: KL404
-    numerator = K.sum(weights * K.sum(y_true * y_pred, axis=(0, 1, 2)))
-    denominator = K.sum(weights * K.sum(y_true + y_pred, axis=(0, 1, 2)))
-    return 1.0 - 2.0 * numerator / (denominator + K.epsilon())
+def predicted_area_penalty(y_true, y_pred):
+    areas = K.sum(y_pred, axis=(0, 1, 2)) ** -1  # expect: KL404
+    return K.mean(areas * K.sum(y_true, axis=(0, 1, 2)))
 """,
         """\
 import tensorflow as tf
@@ -42,11 +41,9 @@ def inverse_error(y_true, y_pred):
         """\
 from keras import backend as K
 
-def generalized_dice_loss(y_true, y_pred):
-    weights = (K.sum(y_true, axis=(0, 1, 2)) + K.epsilon()) ** -2
-    numerator = K.sum(weights * K.sum(y_true * y_pred, axis=(0, 1, 2)))
-    denominator = K.sum(weights * K.sum(y_true + y_pred, axis=(0, 1, 2)))
-    return 1.0 - 2.0 * numerator / (denominator + K.epsilon())
+def predicted_area_penalty(y_true, y_pred):
+    areas = (K.sum(y_pred, axis=(0, 1, 2)) + K.epsilon()) ** -1
+    return K.mean(areas * K.sum(y_true, axis=(0, 1, 2)))
 """,
         """\
 import tensorflow as tf

@@ -30,12 +30,29 @@ def custom_functions(ctx: ModuleContext, roles: dict[cst.FunctionDef, str]) -> l
     functions called from any of these (analyzed with the caller's role and taint).
     """
     module = ModuleAnalysis(ctx)
-    return [_analyze(module, candidate) for candidate in Discovery(module).candidates(roles)]
+    candidates = Discovery(module).candidates(roles)
+    analyzed = {c.function for c in candidates if c.objective is None}
+    claimed: set[int] = set()  # an op reached by two objectives (train and test loss) is reported once
+    result = []
+    for candidate in candidates:
+        if candidate.objective is None:
+            result.append(_analyze(module, candidate))
+            continue
+        nodes = [(node, where) for node, where in candidate.objective.ops
+                 if id(node) not in claimed and where[0] not in analyzed]
+        claimed.update(id(node) for node, _ in nodes)
+        result.append(_analyze(module, candidate, nodes))
+    return result
 
 
-def _analyze(module: ModuleAnalysis, candidate: Candidate) -> CustomFunction:
+def _analyze(module: ModuleAnalysis, candidate: Candidate, nodes=None) -> CustomFunction:
     function = candidate.function
     evaluator = module.evaluator(function, candidate.sources)
+    if candidate.objective is not None:
+        name, anchor = candidate.objective.name, candidate.objective.anchor
+        ops, constants = numeric_ops(evaluator, name, nodes)
+        return CustomFunction(name=name, span=module.ctx.span(anchor), role="loss", numeric_ops=ops,
+                              small_constants=constants)
     name = module.display_name(function)
     ops, constants = numeric_ops(evaluator, name)
     anchor = function if isinstance(function, cst.Lambda) else function.name

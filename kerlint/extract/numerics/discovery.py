@@ -16,7 +16,8 @@ from kerlint.extract.collect import Scope
 from kerlint.extract.names import dotted
 from kerlint.extract.numerics.evaluator import Evaluator
 from kerlint.extract.numerics.module import ModuleAnalysis
-from kerlint.extract.numerics.resolution import Function
+from kerlint.extract.numerics.objectives import Objective, Objectives
+from kerlint.extract.numerics.resolution import Function, Where
 from kerlint.extract.numerics.signatures import default_sources, pair_sources, positional_params
 from kerlint.extract.numerics.syntax import inside, is_self_attribute
 from kerlint.extract.numerics.vocabulary import LOSS_BASES, METRIC_BASES
@@ -31,6 +32,7 @@ class Candidate:
     sources: dict[str, str]
     explicit: bool = False  # the role came from compile() or a Loss/Metric base class
     component: bool = False  # called from another loss or metric: its value is a part, not the loss
+    objective: Objective | None = None  # a differentiated objective outside any loss function
 
 
 class Discovery:
@@ -51,8 +53,25 @@ class Discovery:
             sources = pair_sources(function)
             if sources is not None:
                 found[function] = Candidate(function, "loss-like", sources)
+        objectives = [Candidate(o.scope, "loss", {}, explicit=True, objective=o) for o in Objectives(self.module).find()]
+        for candidate in objectives:
+            self._add_objective_helpers(found, candidate.objective)
         self._add_helpers(found)
-        return sorted(found.values(), key=lambda c: (self.ctx.span(c.function).line, self.ctx.span(c.function).col))
+        ordered = [*found.values(), *objectives]
+        return sorted(ordered, key=lambda c: self._position(c.objective.anchor if c.objective else c.function))
+
+    def _position(self, node) -> tuple[int, int]:
+        span = self.ctx.span(node)
+        return span.line, span.col
+
+    def _add_objective_helpers(self, found: dict, objective: Objective) -> None:
+        """The helpers an objective calls are in the gradient's path, whatever taint their arguments carry."""
+        for call, where in objective.helpers:
+            evaluator = self.module.evaluator(where[0], {})
+            for helper in self._callee_definitions(call, where[0]):
+                sources = self._helper_sources(evaluator, call, helper, where)
+                if helper not in found:
+                    found[helper] = Candidate(helper, "loss", sources, component=True)
 
     def _add_compiled(self, found: dict, function: cst.FunctionDef, role: str) -> None:
         inner = self._returned_inner_functions(function)
@@ -148,11 +167,12 @@ class Discovery:
             scopes.append(scope)
         return scopes
 
-    def _helper_sources(self, evaluator: Evaluator, call: cst.Call, helper: cst.FunctionDef) -> dict[str, str]:
+    def _helper_sources(self, evaluator: Evaluator, call: cst.Call, helper: cst.FunctionDef,
+                        where: Where | None = None) -> dict[str, str]:
         """The taint each of the helper's parameters receives at this call."""
         params = positional_params(helper)
         by_name = {p.name.value for p in [*params, *helper.params.kwonly_params]}
-        where = evaluator.where(call)
+        where = where or evaluator.where(call)
         received: list[tuple[str, cst.BaseExpression]] = []
         positional = [arg for arg in call.args if arg.keyword is None]
         for index, arg in enumerate(positional):

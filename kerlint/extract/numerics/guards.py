@@ -22,7 +22,7 @@ from kerlint.extract.numerics.syntax import (
 )
 from kerlint.extract.numerics.vocabulary import (
     CLIPS, EPSILON_LITERAL_MAX, EXP_SAFE_ARGUMENT, KERAS_DEFAULT_EPSILON, KNOWN_MATH, MAXIMUMS, MINIMUMS, PASSTHROUGH,
-    SAME_RANGE_REDUCTIONS, SELECTORS, STRICTLY_POSITIVE, SUMS,
+    SAME_RANGE_REDUCTIONS, SELECTORS, STRICTLY_POSITIVE, SUMS, WEIGHT_MAKERS,
 )
 
 
@@ -144,6 +144,8 @@ class Guards:
     def _call_positive(self, call: cst.Call, where: Where) -> Guard | None:
         name = self.math_name(call)
         first = call_argument(call, 0, ("x", "t", "a"))
+        if name in WEIGHT_MAKERS or self._model_output(call, self.ctx.callee(call), where):
+            return None  # a trainable weight or a model's output: nothing keeps it above 0
         if name in CLIPS:
             return self.clip_floor_guard(call, where)
         if name in MAXIMUMS:

@@ -17,12 +17,14 @@ from kerlint.extract.numerics.vocabulary import CLIPS, EXPS, MAXIMUMS, SUMS
 from kerlint.facts import NumericOp, SmallConstant
 
 
-def numeric_ops(evaluator: Evaluator, name: str) -> tuple[list[NumericOp], list[SmallConstant]]:
-    """The ops of the function `name` and the small constants they depend on, in source order."""
-    nodes = evaluator.module.ops.in_function(evaluator.function)
+def numeric_ops(evaluator: Evaluator, name: str, nodes: list[tuple[cst.CSTNode, Where]] | None = None
+                ) -> tuple[list[NumericOp], list[SmallConstant]]:
+    """The ops of the function `name` (or the given nodes, each with where it is read) and the small
+    constants they depend on, in source order."""
+    if nodes is None:
+        nodes = [(node, evaluator.where(node)) for node in evaluator.module.ops.in_function(evaluator.function)]
     classified = []
-    for node in nodes:
-        where = evaluator.where(node)
+    for node, where in nodes:
         op = classify(evaluator, node, where)
         if op is not None:
             classified.append((op, where))
@@ -43,22 +45,21 @@ def _small_constant(source: ConstantSource, function: str, use: str) -> SmallCon
     return SmallConstant(source.value, source.text, source.span, function, use, how=source.how)
 
 
-def _bound_constants(evaluator: Evaluator, nodes: list[cst.CSTNode]) -> Iterator[tuple[cst.Call, ConstantSource]]:
+def _bound_constants(evaluator: Evaluator, nodes: list[tuple[cst.CSTNode, Where]]) -> Iterator[tuple[cst.Call, ConstantSource]]:
     """The constants of clips and maximums applied to input-derived values: the floor (1e-15 in
     K.clip(y_pred, 1e-15, 1 - 1e-15)) keeps a later log or ratio finite, and the eps of a `1 - eps`
     ceiling keeps log(1 - p) finite. The ceiling comes first: its failure is the worse one."""
-    for node in nodes:
+    for node, where in nodes:
         if not isinstance(node, cst.Call):
             continue
-        where = evaluator.where(node)
         name = evaluator.math_name(node)
         first = call_argument(node, 0, ("x", "t"))
-        if name in CLIPS and first is not None and evaluator.tainted(first, where):
+        if name in CLIPS and first is not None and evaluator.carries_gradient(first, where):
             ceiling = evaluator.ceiling_constant(node, where)
             if ceiling is not None:
                 yield node, ceiling
             guard = evaluator.clip_floor_guard(node, where)
-        elif name in MAXIMUMS and any(evaluator.tainted(arg.value, where) for arg in node.args[:2]):
+        elif name in MAXIMUMS and any(evaluator.carries_gradient(arg.value, where) for arg in node.args[:2]):
             guard = evaluator.maximum_guard(node, where)
         else:
             continue
@@ -67,7 +68,7 @@ def _bound_constants(evaluator: Evaluator, nodes: list[cst.CSTNode]) -> Iterator
 
 
 def _numeric_op(evaluator: Evaluator, op: Op, where: Where, name: str, idiom: str | None) -> tuple[NumericOp, Guard | None]:
-    depends = evaluator.tainted(op.operand, where)
+    depends = evaluator.carries_gradient(op.operand, where)
     if op.kind == "exp":
         guard = evaluator.exp_guard(op.operand, where)
     elif op.kind == "divide" and op.numerator is not None and evaluator.reduces(op.operand, SUMS, op.numerator):

@@ -24,6 +24,7 @@ class ModuleAnalysis:
         self.ops = OpIndex(ctx)
         self._evaluators: dict[tuple[int, tuple], Evaluator] = {}
         self._return_ranges: dict[tuple[int, str], Range] = {}
+        self._return_taints: dict[int, frozenset[str]] = {}
         self._in_progress: set[int] = set()
         self._passed: dict[int, tuple[cst.BaseExpression, Where] | None] = {}
         self._ends: dict[int, tuple[list[Position], bool]] = {}
@@ -123,6 +124,24 @@ class ModuleAnalysis:
         finally:
             self._in_progress.discard(id(function))
         self._return_ranges[key] = result
+        return result
+
+    def return_taint(self, call: cst.Call) -> frozenset[str]:
+        """What a helper's result is computed from on its own (its parameters untainted): weights it
+        creates, models it calls."""
+        definitions = self.ctx.tables.functions.get(call.func.value, []) if isinstance(call.func, cst.Name) else []
+        if len(definitions) != 1:
+            return frozenset()
+        function = definitions[0]
+        key = id(function)
+        if key in self._return_taints:
+            return self._return_taints[key]
+        self._return_taints[key] = frozenset()  # recursion
+        evaluator = self.evaluator(function, {})
+        result = frozenset()
+        for statement, value in self.returned_values(function):
+            result |= evaluator.taint(value, evaluator.where(statement))
+        self._return_taints[key] = result
         return result
 
     def _returns_range(self, function: cst.FunctionDef, assumption: str) -> Range:

@@ -35,7 +35,7 @@ class OpIndex:
         """The calls, divisions and powers of one function body, in source order, leaving out nested
         functions, classes and lambdas (analyzed on their own, or not at all)."""
         if self._index is None:
-            found = sorted((((span[0], span[1]), node) for node, span in self.ctx.ranges.items() if _is_op_node(node)),
+            found = sorted((((span[0], span[1]), node) for node, span in self.ctx.ranges.items() if is_op_node(node)),
                            key=lambda item: item[0])
             self._index = ([start for start, _ in found], [node for _, node in found])
         starts, nodes = self._index
@@ -52,7 +52,7 @@ class OpIndex:
         return [span for span in spans if inside((span.line, span.col), body)]
 
 
-def _is_op_node(node: cst.CSTNode) -> bool:
+def is_op_node(node: cst.CSTNode) -> bool:
     """Calls, divisions and powers, and their augmented assignments: where numeric ops can be."""
     kind = type(node)
     if kind is cst.Call:

@@ -1,15 +1,31 @@
 """Taint: which of a loss's inputs (y_true / y_pred, or a helper's parameters that received them) an
 expression is computed from. Shapes, sizes and lengths of the inputs are counts, not values, and stay
-untainted."""
+untainted.
+
+Outside a (y_true, y_pred) function the sources are the values themselves: trainable weights
+(`tf.Variable`, `get_variable`, `add_weight`) are "weights", a model's output (a model or layer called on
+a tensor, `tf.layers.dense(x, 10)`, a helper that builds one) is "prediction", and data fed to a graph
+(`tf.placeholder`, `keras.Input`) is "target": it carries no gradient."""
 
 from __future__ import annotations
+
+import builtins
 
 import libcst as cst
 
 from kerlint.extract.numerics.memo import analysis
 from kerlint.extract.numerics.resolution import Where
 from kerlint.extract.numerics.syntax import builtin_name, is_self_attribute, operands
-from kerlint.extract.numerics.vocabulary import COUNTS, SHAPE_ATTRIBUTES, TENSOR_PACKAGES
+from kerlint.extract.numerics.vocabulary import (
+    COUNTS, DATA_MAKERS, GRADIENT_KINDS, LAYER_NAMESPACES, MODEL_CLASSES, SHAPE_ATTRIBUTES, TENSOR_PACKAGES,
+    WEIGHT_MAKERS,
+)
+
+WEIGHTED_LAYER_WORDS = ("dense", "conv", "fully_connected", "linear", "embedding", "batch_norm", "layer_norm",
+                        "separable", "rnn", "lstm", "gru")
+MODEL_WORDS = ("model", "net", "encoder", "decoder", "generator", "discriminator", "classifier", "critic", "actor")
+BUILTINS = frozenset(dir(builtins))
+PREDICTION: frozenset[str] = frozenset(("prediction",))
 
 NO_TAINT: frozenset[str] = frozenset()
 
@@ -26,6 +42,10 @@ class Taint:
 
     def tainted(self, expr: cst.CSTNode, where: Where) -> bool:
         return bool(self.taint(expr, where))
+
+    def carries_gradient(self, expr: cst.CSTNode, where: Where) -> bool:
+        """Computed from the prediction or from trainable weights, not from the targets alone."""
+        return bool(self.taint(expr, where) & GRADIENT_KINDS)
 
     @analysis(NO_TAINT)
     def taint(self, expr: cst.CSTNode, where: Where) -> frozenset[str]:
@@ -46,6 +66,13 @@ class Taint:
     def _call_taint(self, call: cst.Call, where: Where) -> frozenset[str]:
         name = self.math_name(call) or builtin_name(call)
         callee = self.ctx.callee(call)
+        if name in WEIGHT_MAKERS or (isinstance(call.func, cst.Attribute) and call.func.attr.value in WEIGHT_MAKERS
+                                     and callee is None):
+            return frozenset(("weights",))
+        if callee in DATA_MAKERS:
+            return frozenset(("target",))
+        if self._model_output(call, callee, where):
+            return PREDICTION | _union_taint(self.taint(arg.value, where) for arg in call.args)
         if name in COUNTS or (callee is not None and callee.split(".")[0] not in TENSOR_PACKAGES):
             return NO_TAINT  # a count, or another library's summary (sklearn's confusion_matrix)
         arguments = _union_taint(self.taint(arg.value, where) for arg in call.args)
@@ -57,8 +84,50 @@ class Taint:
 
     def source_kind(self, expr: cst.BaseExpression, where: Where) -> str | None:
         """How a helper's parameter is tainted by this argument: the caller's own kind when the argument
-        is the tainted parameter itself, "derived" when computed from one, None when untainted."""
+        is the tainted parameter itself, "derived" when computed from one with a gradient, "target" when
+        computed from the targets alone, None when untainted."""
         resolved = self.resolve(expr, where)
         if resolved is not None and resolved.source is not None:
             return resolved.source
-        return "derived" if self.tainted(expr, where) else None
+        kinds = self.taint(expr, where)
+        return "derived" if kinds & GRADIENT_KINDS else "target" if kinds else None
+
+    # --- model outputs -------------------------------------------------------------------------------
+    def _model_output(self, call: cst.Call, callee: str | None, where: Where) -> bool:
+        """A call that produces a model's output: a functional layer with weights (`tf.layers.dense`), a
+        model or layer called on a tensor (`model(x)`, `Dense(3)(h)`, `self(x)`), a helper of this module
+        whose result carries weights, or an unknown function given the data fed to the graph."""
+        if callee is not None:
+            namespace, _, last = callee.rpartition(".")
+            return (namespace.startswith(LAYER_NAMESPACES) and not namespace.startswith("keras.layers")
+                    and any(word in last.lower() for word in WEIGHTED_LAYER_WORDS))
+        func = call.func
+        if isinstance(func, cst.Call):
+            return self._builds_model(func)
+        if isinstance(func, cst.Name) and func.value == "self":
+            return True
+        if self.user_function(call):
+            return bool(self.module.return_taint(call) & GRADIENT_KINDS)
+        if isinstance(func, (cst.Name, cst.Attribute)):
+            resolved = self.resolve(func, where)
+            if resolved is not None and isinstance(resolved.value, cst.Call):
+                return self._builds_model(resolved.value)
+            if resolved is not None and resolved.value is None and resolved.binding is not None:
+                return any(word in resolved.binding.name.lower() for word in MODEL_WORDS)  # a parameter `model`
+            if is_self_attribute(func):
+                return any(word in func.attr.value.lower() for word in MODEL_WORDS)
+            if isinstance(func, cst.Name) and resolved is None and func.value not in BUILTINS:
+                return any(self._is_data(arg.value, where) for arg in call.args)
+        return False
+
+    def _builds_model(self, construction: cst.Call) -> bool:
+        """A Keras model or layer instance, or an instance of a class of this module."""
+        name = self.ctx.callee(construction)
+        if name is not None:
+            return name in MODEL_CLASSES or name.startswith("keras.layers.") or name.startswith("keras.applications.")
+        return isinstance(construction.func, cst.Name) and construction.func.value in self.ctx.tables.classes
+
+    def _is_data(self, expr: cst.BaseExpression, where: Where) -> bool:
+        """Data fed to a graph (a placeholder, a Keras Input), as written or through names."""
+        return self.find(expr, where, lambda node, _: isinstance(node, cst.Call)
+                         and self.ctx.callee(node) in DATA_MAKERS) is not None

@@ -8,6 +8,8 @@ MATH_NAMESPACES = frozenset({
     "keras.backend", "keras.ops", "keras.ops.numpy", "keras.ops.math", "keras.ops.nn", "keras.ops.linalg",
     "keras.activations", "tensorflow", "tensorflow.math", "tensorflow.nn", "tensorflow.linalg",
     "tensorflow.experimental.numpy", "numpy", "numpy.linalg", "math", "jax.numpy", "jax.nn", "torch",
+    "tensorflow.compat.v1", "tensorflow.compat.v1.math", "tensorflow.compat.v1.nn", "tensorflow.compat.v2",
+    "tensorflow.compat.v2.math", "tensorflow.compat.v2.nn",
 })
 LOGS = frozenset({"log", "log2", "log10"})
 SQRTS = frozenset({"sqrt", "rsqrt"})
@@ -18,7 +20,10 @@ POWERS = frozenset({"pow", "power", "float_power"})
 CLIPS = frozenset({"clip", "clip_by_value"})
 MAXIMUMS = frozenset({"maximum", "fmax"})
 MINIMUMS = frozenset({"minimum", "fmin"})
-STRICTLY_POSITIVE = frozenset({"exp", "softplus", "sigmoid", "softmax", "cosh"})
+STRICTLY_POSITIVE = frozenset({"exp", "softplus", "cosh"})
+# Positive in exact arithmetic, but exactly 0 in float32 once a logit gap passes ~100 (softmax) or the
+# input falls below ~-100 (sigmoid): they do not keep a log or a denominator finite.
+SQUASHING = frozenset({"sigmoid", "softmax"})
 # Functions that choose between values: assume the author guarded with them.
 SELECTORS = frozenset({"where", "switch", "select", "cond"})
 SUMS = frozenset({"sum", "reduce_sum", "cumsum"})
@@ -38,7 +43,7 @@ COUNTS = frozenset({"shape", "int_shape", "size", "ndim", "rank", "len", "ones_l
 SHAPE_ATTRIBUTES = frozenset({"shape", "dtype", "ndim", "size", "name"})
 # Every function whose effect on a value the guard analysis models; any other math function is assumed to guard.
 KNOWN_MATH = (LOGS | SQRTS | EXPS | DIVIDES | RECIPROCALS | POWERS | CLIPS | MAXIMUMS | MINIMUMS | STRICTLY_POSITIVE
-              | SELECTORS | SUMS | SAME_RANGE_REDUCTIONS | PASSTHROUGH | COUNTS
+              | SQUASHING              | SELECTORS | SUMS | SAME_RANGE_REDUCTIONS | PASSTHROUGH | COUNTS
               | {"square", "abs", "absolute", "relu", "relu6", "elu", "selu", "tanh", "sin", "cos", "subtract", "add",
                  "multiply", "negative", "sign", "log1p", "log_sigmoid", "log_softmax", "logsumexp",
                  "reduce_logsumexp", "round", "floor", "ceil", "dot", "matmul", "l2_normalize", "hard_sigmoid",
@@ -46,6 +51,19 @@ KNOWN_MATH = (LOGS | SQRTS | EXPS | DIVIDES | RECIPROCALS | POWERS | CLIPS | MAX
                  "norm", "greater", "less", "equal", "not_equal", "greater_equal", "less_equal", "one_hot",
                  "argmax", "argmin", "categorical_crossentropy", "binary_crossentropy",
                  "sparse_categorical_crossentropy", "mean_squared_error", "divide_no_nan"})
+# What creates trainable weights: a value computed from one carries a gradient.
+WEIGHT_MAKERS = frozenset({"Variable", "get_variable", "variable", "add_weight", "add_variable", "model_variable"})
+# Namespaces of functional layer APIs (`tf.layers.dense(x, 10)`): their result is a model output.
+LAYER_NAMESPACES = ("tensorflow.layers", "tensorflow.compat.v1.layers", "tensorflow.contrib.layers",
+                    "tensorflow.contrib.slim", "tf_slim", "slim", "keras.layers", "tflearn")
+# Keras model and layer classes: calling an instance gives a model output.
+MODEL_CLASSES = frozenset({"keras.Model", "keras.Sequential", "keras.models.Model", "keras.models.Sequential"})
+# Data fed to a TF1 graph or a functional model: no gradient flows into it.
+DATA_MAKERS = frozenset({"tensorflow.placeholder", "tensorflow.compat.v1.placeholder", "keras.Input",
+                         "tensorflow.placeholder_with_default", "tensorflow.compat.v1.placeholder_with_default"})
+# Kinds of taint that carry a gradient: a hazard matters only on these.
+GRADIENT_KINDS = frozenset({"prediction", "derived", "weights"})
+
 # Libraries whose functions carry the inputs' values through to their results.
 TENSOR_PACKAGES = frozenset({"keras", "tensorflow", "numpy", "math", "jax", "torch", "scipy"})
 
