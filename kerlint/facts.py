@@ -167,6 +167,10 @@ class NumericOp:
     # A known unstable idiom the op is part of, which has a stable replacement: "softplus" for an exp
     # inside log(1 + exp(x)), "logsumexp" for an exp inside log(sum(exp(x))).
     idiom: str | None = None
+    # For a log: the softmax / sigmoid the operand comes out of ("softmax", "sigmoid"), which underflows to
+    # exactly 0 in float32, and that op as written.
+    squashed: str | None = None
+    squashed_text: str | None = None
 
 
 @dataclass
@@ -207,6 +211,21 @@ class CustomFunction:
 
 
 @dataclass
+class LossCall:
+    """A crossentropy computed in code on a tensor whose activation is known: a TensorFlow op
+    (`tf.nn.softmax_cross_entropy_with_logits`, `tf.losses.log_loss`), a Keras loss function or object
+    applied to tensors, or a hand-written `y * log(p)` in a differentiated loss."""
+
+    text: str  # the loss as written, e.g. "tf.losses.log_loss(y, y_pred)"
+    span: Span
+    op: str  # e.g. "softmax_cross_entropy_with_logits", "log_loss", "log" for a hand-written one
+    expects: str  # "logits" or "probabilities"
+    prediction_text: str  # the tensor passed as logits / predictions
+    activation: Activation  # what produced that tensor (name "linear" for an affine output)
+    hand_written: bool = False
+
+
+@dataclass
 class LegacyUsage:
     """An API current Keras rejects: `lr=`, `decay=`, `nb_epoch=`, `fit_generator`, `keras.engine`..."""
 
@@ -225,6 +244,7 @@ class ModuleFacts:
     optimizers: list[Optimizer] = field(default_factory=list)
     callbacks: list[Callback] = field(default_factory=list)
     custom_functions: list[CustomFunction] = field(default_factory=list)
+    loss_calls: list[LossCall] = field(default_factory=list)
     generators: list[Generator] = field(default_factory=list)
     legacy: list[LegacyUsage] = field(default_factory=list)
     float16: Span | None = None  # where the module sets a float16 / mixed_float16 policy or floatx

@@ -118,7 +118,28 @@ def logistic(y_true, logits):
     def check(self, facts, options):
         for function in facts.custom_functions:
             for op in function.unguarded("log"):
-                yield Finding(op.span, self._message(op))
+                if op.squashed is not None:
+                    yield Finding(op.span, self._squashed_message(op), fix=self._squashed_fix(op))
+                else:
+                    yield Finding(op.span, self._message(op))
+
+    @staticmethod
+    def _squashed_message(op) -> str:
+        when = ("a logit falls ~100 below the largest" if op.squashed == "softmax"
+                else "its input falls below about -100")
+        return (
+            f"{op.text} in {op.function}: {op.operand_text} comes out of {op.squashed_text}, which is exactly 0 in "
+            f"float32 once {when}: log(0) = -inf and the gradients turn NaN; compute the loss from the logits"
+        )
+
+    @staticmethod
+    def _squashed_fix(op) -> str:
+        stable = ("tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits) (or tf.nn.log_softmax, or a Keras "
+                  "crossentropy with from_logits=True)" if op.squashed == "softmax" else
+                  "tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=logits) (or tf.math.log_sigmoid, or "
+                  "binary_crossentropy with from_logits=True)")
+        return (f"Pass the logits (the input of the {op.squashed}) to {stable}: it computes the same value stably. "
+                "Clipping the probabilities first (tf.clip_by_value(p, 1e-7, 1.0)) also keeps the log finite.")
 
     @staticmethod
     def _message(op) -> str:

@@ -108,8 +108,8 @@ def mean_squared(y_true, y_pred):
             for op in function.unguarded("divide"):
                 yield Finding(
                     op.span,
-                    f"{op.text} in {op.function}: the denominator {op.operand_text} is computed from y_true/y_pred "
-                    "and nothing keeps it away from 0 (an empty mask or all-zero predictions give x/0 = inf or "
-                    "0/0 = NaN); add a smoothing constant (+ 1.0 for Dice/Jaccard, + K.epsilon() otherwise) or "
+                    f"{op.text} in {op.function}: the denominator {op.operand_text} is computed from the "
+                    "predictions (or trainable weights) and nothing keeps it away from 0 (an empty predicted mask or "
+                    "all-zero predictions give x/0 = inf or 0/0 = NaN); add a smoothing constant (+ 1.0 for Dice/Jaccard, + K.epsilon() otherwise) or "
                     "use tf.math.divide_no_nan",
                 )

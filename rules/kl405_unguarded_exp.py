@@ -4,6 +4,8 @@ from kerlint.rule import Finding, Rule
 STABLE_FORMS = {
     "softplus": ("log(1 + exp(x))", "softplus({x}) (K.softplus / keras.ops.softplus / tf.math.softplus)"),
     "logsumexp": ("log(sum(exp(x)))", "logsumexp({x}) (keras.ops.logsumexp / tf.math.reduce_logsumexp)"),
+    "softmax": ("a softmax written by hand, exp(x) / sum(exp(x))",
+                "softmax({x}) (tf.nn.softmax / keras.ops.softmax; log_softmax or a *_with_logits loss where a log follows)"),
 }
 
 

@@ -6,7 +6,7 @@ import libcst as cst
 
 from kerlint.extract.collect import ModuleContext
 from kerlint.extract.legacy import legacy_usages
-from kerlint.extract.numerics import custom_functions
+from kerlint.extract.numerics import numeric_facts
 from kerlint.extract.training import TrainingExtractor
 from kerlint.extract.values import Evaluator
 from kerlint.facts import ModuleFacts
@@ -17,6 +17,6 @@ def extract_facts(module: cst.Module, path: str) -> ModuleFacts:
     ctx = ModuleContext(module, path)
     training = TrainingExtractor(ctx, Evaluator(ctx))
     training.extract(facts)
-    facts.custom_functions = custom_functions(ctx, training.roles)
+    facts.custom_functions, facts.loss_calls = numeric_facts(ctx, training.roles)
     facts.legacy = legacy_usages(ctx)
     return facts

@@ -17,9 +17,20 @@ from kerlint.extract.numerics.discovery import Candidate, Discovery
 from kerlint.extract.numerics.hazards import numeric_ops
 from kerlint.extract.numerics.module import ModuleAnalysis
 from kerlint.extract.numerics.sign import is_final_loss, unnegated_return
-from kerlint.facts import CustomFunction
+from kerlint.extract.numerics.loss_calls import loss_calls
+from kerlint.facts import CustomFunction, LossCall, NumericOp
 
-__all__ = ["custom_functions"]
+__all__ = ["custom_functions", "numeric_facts"]
+
+
+def numeric_facts(ctx: ModuleContext, roles: dict[cst.FunctionDef, str]) -> tuple[list[CustomFunction], list[LossCall]]:
+    """The custom losses and metrics, and the crossentropies computed in tensor code."""
+    module = ModuleAnalysis(ctx)
+    discovery = Discovery(module)
+    candidates = discovery.candidates(roles)
+    functions = _analyze_all(module, candidates)
+    objectives = [c.objective for c in candidates if c.objective is not None]
+    return functions, loss_calls(module, objectives)
 
 
 def custom_functions(ctx: ModuleContext, roles: dict[cst.FunctionDef, str]) -> list[CustomFunction]:
@@ -30,7 +41,10 @@ def custom_functions(ctx: ModuleContext, roles: dict[cst.FunctionDef, str]) -> l
     functions called from any of these (analyzed with the caller's role and taint).
     """
     module = ModuleAnalysis(ctx)
-    candidates = Discovery(module).candidates(roles)
+    return _analyze_all(module, Discovery(module).candidates(roles))
+
+
+def _analyze_all(module: ModuleAnalysis, candidates: list[Candidate]) -> list[CustomFunction]:
     analyzed = {c.function for c in candidates if c.objective is None}
     claimed: set[int] = set()  # an op reached by two objectives (train and test loss) is reported once
     result = []
@@ -45,16 +59,25 @@ def custom_functions(ctx: ModuleContext, roles: dict[cst.FunctionDef, str]) -> l
     return result
 
 
+def _gradient_path_ops(ops: list[NumericOp]) -> list[NumericOp]:
+    """On a model's gradient path outside a loss function, an exp stands for a parameterization
+    (`exp(z_log_var)` of a VAE, a positive scale): its argument is a trained output kept small by
+    training itself, so only the idioms that have a stable replacement are reported."""
+    return [op for op in ops if op.kind != "exp" or op.idiom is not None]
+
+
 def _analyze(module: ModuleAnalysis, candidate: Candidate, nodes=None) -> CustomFunction:
     function = candidate.function
     evaluator = module.evaluator(function, candidate.sources)
     if candidate.objective is not None:
         name, anchor = candidate.objective.name, candidate.objective.anchor
         ops, constants = numeric_ops(evaluator, name, nodes)
-        return CustomFunction(name=name, span=module.ctx.span(anchor), role="loss", numeric_ops=ops,
-                              small_constants=constants)
+        return CustomFunction(name=name, span=module.ctx.span(anchor), role="loss",
+                              numeric_ops=_gradient_path_ops(ops), small_constants=constants)
     name = module.display_name(function)
     ops, constants = numeric_ops(evaluator, name)
+    if candidate.gradient_path:
+        ops = _gradient_path_ops(ops)
     anchor = function if isinstance(function, cst.Lambda) else function.name
     result = CustomFunction(name=name, span=module.ctx.span(anchor), role=candidate.role,
                             numeric_ops=ops, small_constants=constants)

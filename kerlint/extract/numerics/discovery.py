@@ -33,6 +33,7 @@ class Candidate:
     explicit: bool = False  # the role came from compile() or a Loss/Metric base class
     component: bool = False  # called from another loss or metric: its value is a part, not the loss
     objective: Objective | None = None  # a differentiated objective outside any loss function
+    gradient_path: bool = False  # a helper an objective reaches (not a loss by its signature or by compile())
 
 
 class Discovery:
@@ -71,7 +72,7 @@ class Discovery:
             for helper in self._callee_definitions(call, where[0]):
                 sources = self._helper_sources(evaluator, call, helper, where)
                 if helper not in found:
-                    found[helper] = Candidate(helper, "loss", sources, component=True)
+                    found[helper] = Candidate(helper, "loss", sources, component=True, gradient_path=True)
 
     def _add_compiled(self, found: dict, function: cst.FunctionDef, role: str) -> None:
         inner = self._returned_inner_functions(function)
@@ -126,7 +127,8 @@ class Discovery:
     def _merge_helper(self, found: dict, caller: Candidate, helper: cst.FunctionDef, sources: dict[str, str]) -> bool:
         existing = found.get(helper)
         if existing is None:
-            found[helper] = Candidate(helper, caller.role, sources, component=True)
+            found[helper] = Candidate(helper, caller.role, sources, component=True,
+                                      gradient_path=caller.gradient_path)
             return True
         existing.component = True
         if not existing.explicit and existing.role == "loss-like" and caller.role != "loss-like":

@@ -154,6 +154,8 @@ class Guards:
             return Guard(self.ctx.text(call))
         if name in SELECTORS:
             return self._selection_guard(call, where, lambda branch: self.positive(branch, where))
+        if (name in SUMS or name in ("mean", "reduce_mean")) and self._whole_softmax(call, first, where):
+            return Guard(self.ctx.text(call))
         if name in PASSTHROUGH or name in SUMS or name in SAME_RANGE_REDUCTIONS or name in ("sqrt", "square", "abs", "pow", "power"):
             return self.positive(first, where) if first is not None else None
         if name is None and isinstance(call.func, cst.Attribute) and call.func.attr.value in REDUCING_METHODS:
@@ -163,6 +165,22 @@ class Guards:
         if name is not None and name not in KNOWN_MATH:
             return Guard(self.ctx.text(call))
         return None
+
+    def _whole_softmax(self, call: cst.Call, first: cst.BaseExpression | None, where: Where) -> bool:
+        """The sum or mean of a softmax over every axis (or its class axis): its rows sum to 1, so the
+        result is 1 per row whatever the logits, never 0."""
+        if first is None or any(arg.keyword is not None and arg.keyword.value in ("axis", "reduction_indices")
+                                and self.value(arg.value, where) != -1 for arg in call.args[1:]):
+            return False
+        if len([arg for arg in call.args if arg.keyword is None]) > 1:
+            return False
+        source = first
+        while isinstance(source, (cst.Name, cst.Attribute)):
+            resolved = self.resolve(source, where)
+            if resolved is None or resolved.value is None or not resolved.exact:
+                return False
+            source, where = resolved.value, resolved.where
+        return isinstance(source, cst.Call) and self.math_name(source) == "softmax"
 
     def clip_floor_guard(self, call: cst.Call, where: Where) -> Guard | None:
         low = clip_floor(call)

@@ -10,6 +10,7 @@ import libcst as cst
 from kerlint.extract.numerics.constants import ConstantSource
 from kerlint.extract.numerics.evaluator import Evaluator
 from kerlint.extract.numerics.guards import Guard
+from kerlint.extract.numerics.heads import head_of
 from kerlint.extract.numerics.ops import Op, classify
 from kerlint.extract.numerics.resolution import Where
 from kerlint.extract.numerics.syntax import additive_terms, call_argument
@@ -78,21 +79,38 @@ def _numeric_op(evaluator: Evaluator, op: Op, where: Where, name: str, idiom: st
     else:
         guard = evaluator.positive(op.operand, where)
     ctx = evaluator.ctx
+    head = head_of(evaluator, op.operand, where) if op.kind == "log" and depends and guard is None else None
+    squashed = head if head is not None and head.name in ("softmax", "sigmoid") else None
     numeric = NumericOp(kind=op.kind, text=ctx.text(op.node), span=ctx.span(op.node), function=name,
                         depends_on_prediction=depends, guard=guard.text if guard else None,
-                        operand_text=ctx.text(op.operand), idiom=idiom)
+                        operand_text=ctx.text(op.operand), idiom=idiom,
+                        squashed=squashed.name if squashed else None, squashed_text=squashed.layer if squashed else None)
     return numeric, guard
 
 
 def _idioms(evaluator: Evaluator, classified: list[tuple[Op, Where]]) -> dict[int, str]:
-    """exp calls that are part of log(1 + exp(x)) ("softplus") or log(sum(exp(x))) ("logsumexp")."""
+    """exp calls that are part of log(1 + exp(x)) ("softplus"), log(sum(exp(x))) ("logsumexp") or
+    exp(x) / sum(exp(x)) ("softmax")."""
     found: dict[int, str] = {}
     for op, where in classified:
-        if op.kind != "log":
-            continue
-        for term, idiom in _log_idiom_terms(evaluator, op.operand, where):
-            found[id(term)] = idiom
+        if op.kind == "log":
+            for term, idiom in _log_idiom_terms(evaluator, op.operand, where):
+                found[id(term)] = idiom
+        elif op.kind == "divide" and op.numerator is not None:
+            for term in _softmax_terms(evaluator, op.numerator, op.operand):
+                found[id(term)] = "softmax"
     return found
+
+
+def _softmax_terms(evaluator: Evaluator, numerator: cst.BaseExpression, denominator: cst.BaseExpression):
+    """The exps of a softmax written by hand: `exp(x) / sum(exp(x))`."""
+    inner = call_argument(denominator, 0, ("x", "input_tensor")) if isinstance(denominator, cst.Call) else None
+    if not (isinstance(numerator, cst.Call) and evaluator.math_name(numerator) in EXPS
+            and evaluator.math_name(denominator) in SUMS and isinstance(inner, cst.Call)
+            and evaluator.math_name(inner) in EXPS):
+        return
+    yield numerator
+    yield inner
 
 
 def _log_idiom_terms(evaluator: Evaluator, argument: cst.BaseExpression, where: Where):
