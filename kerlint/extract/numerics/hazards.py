@@ -14,7 +14,7 @@ from kerlint.extract.numerics.heads import head_of
 from kerlint.extract.numerics.ops import Op, classify
 from kerlint.extract.numerics.resolution import Where
 from kerlint.extract.numerics.syntax import additive_terms, call_argument
-from kerlint.extract.numerics.vocabulary import CLIPS, EXPS, MAXIMUMS, SUMS
+from kerlint.extract.numerics.vocabulary import CLIPS, EXPS, LOGS, MAXIMUMS, SUMS
 from kerlint.facts import NumericOp, SmallConstant
 
 
@@ -36,7 +36,7 @@ def numeric_ops(evaluator: Evaluator, name: str, nodes: list[tuple[cst.CSTNode, 
     for op, where in classified:
         numeric, guard = _numeric_op(evaluator, op, where, name, idioms.get(id(op.node)))
         ops.append(numeric)
-        if numeric.depends_on_prediction and guard is not None:
+        if numeric.depends_on_prediction and guard is not None and not _entropy_term(evaluator, op, where):
             for source in guard.constants:
                 constants.setdefault(source.span, _small_constant(source, name, numeric.text))
     return ops, sorted(constants.values(), key=lambda c: (c.span.line, c.span.col))
@@ -59,6 +59,8 @@ def _bound_constants(evaluator: Evaluator, nodes: list[tuple[cst.CSTNode, Where]
             ceiling = evaluator.ceiling_constant(node, where)
             if ceiling is not None:
                 yield node, ceiling
+            if _weights_its_own_log(evaluator, node, where):
+                continue
             guard = evaluator.clip_floor_guard(node, where)
         elif name in MAXIMUMS and any(evaluator.carries_gradient(arg.value, where) for arg in node.args[:2]):
             guard = evaluator.maximum_guard(node, where)
@@ -66,6 +68,31 @@ def _bound_constants(evaluator: Evaluator, nodes: list[tuple[cst.CSTNode, Where]
             continue
         for source in guard.constants if guard is not None else ():
             yield node, source
+
+
+def _weights_its_own_log(evaluator: Evaluator, clip: cst.Call, where: Where) -> bool:
+    """`p = clip(x, eps, 1)` used as `p * log(p)` (an entropy): the gradient log(p) + 1 is bounded by
+    |log eps| + 1, so a small floor is no 1/eps hazard."""
+    ctx = evaluator.ctx
+    names = {binding.name for bindings in ctx.tables.bindings.get(where[0], {}).values()
+             for binding in bindings if binding.value is clip}
+    texts = names | {ctx.text(clip)}
+    for product in evaluator.module.ops.products_in(where[0]):
+        for factor, other in ((product.left, product.right), (product.right, product.left)):
+            if (ctx.text(factor) in texts and isinstance(other, cst.Call) and evaluator.math_name(other) in LOGS
+                    and other.args and ctx.text(other.args[0].value) == ctx.text(factor)):
+                return True
+    return False
+
+
+def _entropy_term(evaluator: Evaluator, op: Op, where: Where) -> bool:
+    """The log of `p * log(p)`: its guard's floor bounds the gradient log(p) + 1, no 1/eps hazard."""
+    if op.kind != "log":
+        return False
+    operand = evaluator.ctx.text(op.operand)
+    return any((product.right is op.node and evaluator.ctx.text(product.left) == operand)
+               or (product.left is op.node and evaluator.ctx.text(product.right) == operand)
+               for product in evaluator.module.ops.products_in(where[0]))
 
 
 def _numeric_op(evaluator: Evaluator, op: Op, where: Where, name: str, idiom: str | None) -> tuple[NumericOp, Guard | None]:

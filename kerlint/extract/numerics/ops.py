@@ -30,6 +30,7 @@ class OpIndex:
     def __init__(self, ctx: ModuleContext) -> None:
         self.ctx = ctx
         self._index: tuple[list[Position], list[cst.CSTNode]] | None = None
+        self._products: list | None = None
 
     def in_function(self, function: cst.FunctionDef) -> list[cst.CSTNode]:
         """The calls, divisions and powers of one function body, in source order, leaving out nested
@@ -44,6 +45,16 @@ class OpIndex:
         nested = self._nested_spans(function)
         return [node for start, node in zip(starts[low:high], nodes[low:high])
                 if not any(inside(start, span) for span in nested)]
+
+    def products_in(self, scope) -> list[cst.BinaryOperation]:
+        """The multiplications written in a function body (the module for None)."""
+        if self._products is None:
+            self._products = [((span[0], span[1]), node) for node, span in self.ctx.ranges.items()
+                              if type(node) is cst.BinaryOperation and type(node.operator) is cst.Multiply]
+        if scope is None:
+            return [node for _, node in self._products]
+        body = self.ctx.span(scope.body)
+        return [node for start, node in self._products if inside(start, body)]
 
     def _nested_spans(self, function: cst.FunctionDef) -> list[Span]:
         body = self.ctx.span(function.body)
