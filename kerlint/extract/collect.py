@@ -29,6 +29,17 @@ class Binding:
     path: tuple[int, ...] = ()  # index path for tuple unpacking: `(a, b), c = v` gives a the path (0, 0)
     augmented: cst.BaseAugOp | None = None  # for `name op= value`
     param_of: cst.FunctionDef | None = None
+    arms: tuple[tuple[int, int], ...] = ()  # (id of an enclosing `if`, 0 for its body / 1 for its else)
+
+
+def alternatives(chosen: Binding, bindings: list[Binding]) -> bool:
+    """Another of `bindings` binds the name in the other arm of an `if` that `chosen` sits in: which value
+    the name holds depends on the condition (`if n == 2: act = "sigmoid" else: act = "softmax"`)."""
+    if not chosen.arms:
+        return False
+    arms = dict(chosen.arms)
+    return any(other is not chosen and any(arms.get(node, arm) != arm for node, arm in other.arms)
+               for other in bindings)
 
 
 @dataclass
@@ -84,6 +95,7 @@ class Collector(CodegenState):
         self._starts: list[tuple[int, int]] = []
         self.out = Collected()
         self._scopes: list[Scope] = [None]
+        self._arms: list[list] = []  # [if node, arm] of the `if` statements around the current node
         self._visits = self._handlers("visit_")
         self._leaves = self._handlers("leave_")
 
@@ -151,7 +163,8 @@ class Collector(CodegenState):
         target_scope = self._function_scope()
         self.out.bound_names.add(name)
         position = self._here() if param_of is None else self._start(param_of)
-        binding = Binding(name, value, node, position, path, augmented, param_of)
+        arms = tuple((id(entry[0]), entry[1]) for entry in self._arms)
+        binding = Binding(name, value, node, position, path, augmented, param_of, arms)
         self.out.bindings.setdefault(target_scope, {}).setdefault(name, []).append(binding)
 
     def _bind_target(self, target: cst.BaseExpression, value, statement, path=()) -> None:
@@ -260,6 +273,18 @@ class Collector(CodegenState):
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self._bind_loose(element.value)
+
+    def visit_If(self, node: cst.If) -> None:
+        if self._arms and self._arms[-1][0].orelse is node:  # an elif: the else arm of the `if` before it
+            self._arms[-1][1] = 1
+        self._arms.append([node, 0])
+
+    def visit_Else(self, node: cst.Else) -> None:
+        if self._arms:
+            self._arms[-1][1] = 1
+
+    def leave_If(self, original_node: cst.If) -> None:
+        self._arms.pop()
 
     def visit_Return(self, node: cst.Return) -> None:
         scope = self._function_scope()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 import libcst as cst
 
-from kerlint.extract.collect import Binding, ModuleContext, Scope
+from kerlint.extract.collect import Binding, ModuleContext, Scope, alternatives
 
 MAX_DEPTH = 40
 
@@ -307,6 +307,8 @@ class Evaluator:
             if bindings:
                 earlier = [b for b in bindings if b.position < position]
                 chosen = (earlier or bindings)[-1]
+                if alternatives(chosen, earlier or bindings):
+                    return Unknown(chosen.node)  # bound in both arms of an if: depends on the condition
                 return self._binding_value(chosen, env if scope is env.scope else Env(scope, chosen.position, None, env.depth))
             if scope is None:
                 break
