@@ -251,7 +251,7 @@ LOG_DIALECTS = {
 
 @pytest.mark.parametrize(("header", "log"), list(LOG_DIALECTS.values()), ids=list(LOG_DIALECTS))
 def test_unguarded_log_in_every_dialect(header, log):
-    source = f"{header}\n\ndef nll(y_true, y_pred):\n    return -{log}(y_pred) * y_true\n"
+    source = f"{header}\n\ndef nll(y_true, y_pred):\n    return -{log}(y_pred) * y_true\n\nmodel.compile(loss=nll)\n"
     assert numerics(source) == [(4, "KL401")]
     guarded = source.replace(f"{log}(y_pred)", f"{log}(y_pred + 1e-7)")
     assert numerics(guarded) == []

@@ -59,6 +59,23 @@ def _analyze_all(module: ModuleAnalysis, candidates: list[Candidate]) -> list[Cu
     return result
 
 
+def _anchor(function) -> cst.CSTNode:
+    return function if isinstance(function, cst.Lambda) else function.name
+
+
+def _numpy_only(module: ModuleAnalysis, function) -> bool:
+    """A (y_true, y_pred) function that is never compiled and computes with NumPy alone: post-hoc
+    reporting on arrays, which no gradient flows through."""
+    if isinstance(function, cst.Lambda):
+        return False
+    packages = {(module.ctx.callee(site.call) or "").split(".")[0] for site in module.ctx.tables.calls
+                if site.scope is function}
+    return "numpy" in packages and not packages & GRADIENT_PACKAGES
+
+
+GRADIENT_PACKAGES = frozenset({"keras", "tensorflow", "jax", "torch"})
+
+
 def _gradient_path_ops(ops: list[NumericOp]) -> list[NumericOp]:
     """On a model's gradient path outside a loss function, an exp stands for a parameterization
     (`exp(z_log_var)` of a VAE, a positive scale): its argument is a trained output kept small by
@@ -75,11 +92,12 @@ def _analyze(module: ModuleAnalysis, candidate: Candidate, nodes=None) -> Custom
         return CustomFunction(name=name, span=module.ctx.span(anchor), role="loss",
                               numeric_ops=_gradient_path_ops(ops), small_constants=constants)
     name = module.display_name(function)
+    if not candidate.explicit and not candidate.gradient_path and _numpy_only(module, function):
+        return CustomFunction(name=name, span=module.ctx.span(_anchor(function)), role=candidate.role)
     ops, constants = numeric_ops(evaluator, name)
     if candidate.gradient_path:
         ops = _gradient_path_ops(ops)
-    anchor = function if isinstance(function, cst.Lambda) else function.name
-    result = CustomFunction(name=name, span=module.ctx.span(anchor), role=candidate.role,
+    result = CustomFunction(name=name, span=module.ctx.span(_anchor(function)), role=candidate.role,
                             numeric_ops=ops, small_constants=constants)
     if is_final_loss(candidate, name):
         result.unnegated_log_likelihood = unnegated_return(evaluator, name)

@@ -54,7 +54,8 @@ class Discovery:
             sources = pair_sources(function)
             if sources is not None:
                 found[function] = Candidate(function, "loss-like", sources)
-        objectives = [Candidate(o.scope, "loss", {}, explicit=True, objective=o) for o in Objectives(self.module).find()]
+        objectives = [Candidate(o.scope, "loss", o.sources, explicit=True, objective=o)
+                      for o in Objectives(self.module).find()]
         for candidate in objectives:
             self._add_objective_helpers(found, candidate.objective)
         self._add_helpers(found)
@@ -68,7 +69,7 @@ class Discovery:
     def _add_objective_helpers(self, found: dict, objective: Objective) -> None:
         """The helpers an objective calls are in the gradient's path, whatever taint their arguments carry."""
         for call, where in objective.helpers:
-            evaluator = self.module.evaluator(where[0], {})
+            evaluator = self.module.evaluator(where[0], objective.sources if where[0] is objective.scope else {})
             for helper in self._callee_definitions(call, where[0]):
                 sources = self._helper_sources(evaluator, call, helper, where)
                 if helper not in found:

@@ -16,6 +16,7 @@ from kerlint.extract.collect import CallSite, Scope
 from kerlint.extract.numerics.module import ModuleAnalysis
 from kerlint.extract.numerics.ops import is_op_node
 from kerlint.extract.numerics.resolution import Where
+from kerlint.extract.numerics.signatures import parameter_kind
 from kerlint.extract.numerics.syntax import call_argument, operands
 
 # method name -> (keyword of the objective, how the context reads)
@@ -36,6 +37,7 @@ class Objective:
     scope: Scope  # where the objective is read: its evaluator's function (None: the module)
     name: str  # how messages name it, e.g. "cross_entropy, the loss passed to minimize()"
     anchor: cst.CSTNode
+    sources: dict[str, str] = field(default_factory=dict)  # for an overridden compute_loss: its y_pred
     ops: list[tuple[cst.CSTNode, Where]] = field(default_factory=list)
     helpers: list[tuple[cst.Call, Where]] = field(default_factory=list)
 
@@ -92,11 +94,13 @@ class Objectives:
         for statement, value in self.module.returned_values(function):
             start = self.ctx.span(statement)
             roots.append((value, (function, (start.line, start.col))))
-        return Objective(roots, function, name, function.name)
+        sources = {param.name.value: kind for param in [*function.params.params, *function.params.kwonly_params]
+                   if (kind := parameter_kind(param.name.value)) is not None}
+        return Objective(roots, function, name, function.name, sources)
 
     # --- the slice -----------------------------------------------------------------------------------
     def _slice(self, objective: Objective) -> None:
-        evaluator = self.module.evaluator(objective.scope, {})
+        evaluator = self.module.evaluator(objective.scope, objective.sources)
         seen: set[tuple[int, int, object]] = set()
         pending = list(objective.roots)
         while pending:

@@ -15,7 +15,7 @@ def positional_params(function: Function) -> list[cst.Param]:
     return params
 
 
-def _parameter_kind(name: str) -> str | None:
+def parameter_kind(name: str) -> str | None:
     lowered = name.lower()
     if lowered in TARGET_PARAMS:
         return "target"
@@ -30,7 +30,7 @@ def pair_sources(function: Function) -> dict[str, str] | None:
     if len(params) < 2:
         return None
     first, second = params[0].name.value, params[1].name.value
-    kinds = (_parameter_kind(first), _parameter_kind(second))
+    kinds = (parameter_kind(first), parameter_kind(second))
     if set(kinds) == {"target", "prediction"}:
         return {first: kinds[0], second: kinds[1]}
     return None
