@@ -36,7 +36,8 @@ def numeric_ops(evaluator: Evaluator, name: str, nodes: list[tuple[cst.CSTNode, 
     for op, where in classified:
         numeric, guard = _numeric_op(evaluator, op, where, name, idioms.get(id(op.node)))
         ops.append(numeric)
-        if numeric.depends_on_prediction and guard is not None and not _entropy_term(evaluator, op, where):
+        if (numeric.depends_on_prediction and guard is not None and not _entropy_term(evaluator, op, where)
+                and not _clipped_squash(evaluator, op.operand, where)):
             for source in guard.constants:
                 constants.setdefault(source.span, _small_constant(source, name, numeric.text))
     return ops, sorted(constants.values(), key=lambda c: (c.span.line, c.span.col))
@@ -59,7 +60,7 @@ def _bound_constants(evaluator: Evaluator, nodes: list[tuple[cst.CSTNode, Where]
             ceiling = evaluator.ceiling_constant(node, where)
             if ceiling is not None:
                 yield node, ceiling
-            if _weights_its_own_log(evaluator, node, where):
+            if _weights_its_own_log(evaluator, node, where) or _squashed(evaluator, first, where):
                 continue
             guard = evaluator.clip_floor_guard(node, where)
         elif name in MAXIMUMS and any(evaluator.carries_gradient(arg.value, where) for arg in node.args[:2]):
@@ -82,6 +83,28 @@ def _weights_its_own_log(evaluator: Evaluator, clip: cst.Call, where: Where) -> 
             if (ctx.text(factor) in texts and isinstance(other, cst.Call) and evaluator.math_name(other) in LOGS
                     and other.args and ctx.text(other.args[0].value) == ctx.text(factor)):
                 return True
+    return False
+
+
+def _squashed(evaluator: Evaluator, expr: cst.BaseExpression, where: Where) -> bool:
+    """A softmax or sigmoid output: clipped at a floor before a log, the gradient with respect to its
+    logits stays bounded (at most 1 per unit), and the clip passes none below the floor."""
+    head = head_of(evaluator, expr, where)
+    return head is not None and head.name in ("softmax", "sigmoid")
+
+
+def _clipped_squash(evaluator: Evaluator, operand: cst.BaseExpression, where: Where) -> bool:
+    """The operand is (a name for) a clip of a softmax or sigmoid output."""
+    for _ in range(8):
+        if isinstance(operand, (cst.Name, cst.Attribute)):
+            resolved = evaluator.resolve(operand, where)
+            if resolved is None or resolved.value is None:
+                return False
+            operand, where = resolved.value, resolved.where
+        elif isinstance(operand, cst.Call) and evaluator.math_name(operand) in CLIPS and operand.args:
+            return _squashed(evaluator, operand.args[0].value, where)
+        else:
+            return False
     return False
 
 
