@@ -110,11 +110,15 @@ def objective(labels, hidden):
     )
 
     def check(self, facts, options):
+        reported = set()  # one finding per output, however many losses (train, test) it feeds
         for loss in facts.loss_calls:
             activation = loss.activation
+            if activation.span in reported:
+                continue
             if loss.expects != "logits" or activation.name not in ("softmax", "sigmoid"):
                 continue
             again = applied_squashing(loss.op)
+            reported.add(activation.span)
             yield Finding(
                 activation.span,
                 f"{loss.prediction_text} comes out of {activation.layer}, which applies {activation.name}, but "

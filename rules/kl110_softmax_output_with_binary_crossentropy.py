@@ -95,10 +95,14 @@ def objective(labels, hidden):
                     f"{_consequence(activation.units)}",
                     related=(Related(loss.span, f"loss {loss.text} set here"),),
                 )
+        reported = set()  # one finding per output, however many losses (train, test) it feeds
         for loss in facts.loss_calls:
             activation = loss.activation
+            if activation.span in reported:
+                continue
             if (loss.op in BINARY_LOSS_OPS and loss.expects == "probabilities" and activation.name == "softmax"
                     and activation.units not in (1, 2)):
+                reported.add(activation.span)
                 yield Finding(
                     activation.span,
                     f"{loss.prediction_text} comes out of {activation.layer}, a softmax, but {loss.op} scores each "

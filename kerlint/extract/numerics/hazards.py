@@ -154,7 +154,9 @@ def _idioms(evaluator: Evaluator, classified: list[tuple[Op, Where]]) -> dict[in
 
 def _softmax_terms(evaluator: Evaluator, numerator: cst.BaseExpression, denominator: cst.BaseExpression):
     """The exps of a softmax written by hand: `exp(x) / sum(exp(x))`."""
-    inner = call_argument(denominator, 0, ("x", "input_tensor")) if isinstance(denominator, cst.Call) else None
+    if not isinstance(denominator, cst.Call):
+        return
+    inner = call_argument(denominator, 0, ("x", "input_tensor"))
     if not (isinstance(numerator, cst.Call) and evaluator.math_name(numerator) in EXPS
             and evaluator.math_name(denominator) in SUMS and isinstance(inner, cst.Call)
             and evaluator.math_name(inner) in EXPS):
