@@ -204,6 +204,10 @@ class CustomFunction:
     numeric_ops: list[NumericOp] = field(default_factory=list)
     small_constants: list[SmallConstant] = field(default_factory=list)
     unnegated_log_likelihood: LogLikelihoodReturn | None = None
+    # How the function reads the prediction as a probability in [0, 1], as written: a Dice/IoU overlap
+    # ratio ("2 * K.sum(y_true * y_pred) / (...)") or the complement log(1 - y_pred); None if it does not.
+    probability_reading: str | None = None
+    helpers: list[str] = field(default_factory=list)  # the module's functions it calls, by name
 
     def unguarded(self, kind: str) -> list[NumericOp]:
         """The ops of one kind whose operand comes from the inputs and that nothing guards."""

@@ -441,6 +441,15 @@ class Evaluator:
         scope = self.ctx.method_containing(owner, binding.position)
         return self.eval(binding.value, Env(scope, binding.position, None, env.depth + 1)) if binding.value else None
 
+    def _instance_method(self, receiver: Value, name: str) -> cst.FunctionDef | None:
+        """The method `name` of the module's class that `receiver` is an instance of."""
+        receiver = self.unwrap(receiver)
+        owner = receiver.function if isinstance(receiver, Call) else None
+        if not isinstance(owner, cst.ClassDef):
+            return None
+        methods = [f for f in self.tables.functions.get(name, []) if self.tables.function_class.get(f) is owner]
+        return methods[0] if len(methods) == 1 else None
+
     def _eval_Call(self, node, env):
         func = node.func
         api = self.ctx.qualify(func)
@@ -461,6 +470,9 @@ class Evaluator:
                 if target is not None:
                     return Call(node, env, self.ctx, target=target)
             receiver = self.eval(func.value, env.deeper())
+            method = self._instance_method(receiver, func.attr.value)
+            if method is not None:  # `net.model()` on an instance of a class of this module
+                return Call(node, env, self.ctx, function=method)
             return Call(node, env, self.ctx, receiver=receiver, method=func.attr.value)
         return Call(node, env, self.ctx, target=self.eval(func, env.deeper()))
 

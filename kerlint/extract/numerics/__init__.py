@@ -18,6 +18,7 @@ from kerlint.extract.numerics.hazards import numeric_ops
 from kerlint.extract.numerics.module import ModuleAnalysis
 from kerlint.extract.numerics.sign import is_final_loss, unnegated_return
 from kerlint.extract.numerics.loss_calls import loss_calls
+from kerlint.extract.numerics.readings import called_functions, probability_reading
 from kerlint.facts import CustomFunction, LossCall, NumericOp
 
 __all__ = ["custom_functions", "numeric_facts"]
@@ -98,7 +99,9 @@ def _analyze(module: ModuleAnalysis, candidate: Candidate, nodes=None) -> Custom
     if candidate.gradient_path:
         ops = _gradient_path_ops(ops)
     result = CustomFunction(name=name, span=module.ctx.span(_anchor(function)), role=candidate.role,
-                            numeric_ops=ops, small_constants=constants)
+                            numeric_ops=ops, small_constants=constants,
+                            probability_reading=probability_reading(evaluator),
+                            helpers=called_functions(module, function))
     if is_final_loss(candidate, name):
         result.unnegated_log_likelihood = unnegated_return(evaluator, name)
     return result

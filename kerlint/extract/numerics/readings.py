@@ -1,0 +1,55 @@
+"""How a custom loss reads its prediction: as a probability in [0, 1] (a Dice/IoU overlap ratio, the
+complement log(1 - y_pred)), which only a sigmoid/softmax output provides."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from kerlint.extract.numerics.evaluator import Evaluator
+from kerlint.extract.numerics.ops import classify
+from kerlint.extract.numerics.resolution import Function
+from kerlint.extract.numerics.syntax import additive_terms
+from kerlint.extract.numerics.vocabulary import GRADIENT_KINDS, SUMS
+
+
+def probability_reading(evaluator: Evaluator) -> str | None:
+    """The op that reads the prediction as a probability, as written; None when none does."""
+    for node in evaluator.module.ops.in_function(evaluator.function):
+        where = evaluator.where(node)
+        op = classify(evaluator, node, where)
+        if op is None:
+            continue
+        if op.kind == "divide" and op.numerator is not None and _overlap(evaluator, op.numerator, op.operand, where):
+            return evaluator.ctx.text(node, 80)
+        if op.kind == "log" and _complement_of_prediction(evaluator, op.operand, where):
+            return evaluator.ctx.text(node, 80)
+    return None
+
+
+def _overlap(evaluator: Evaluator, numerator, denominator, where) -> bool:
+    """`sum(y_true * y_pred)` over a sum of the prediction: Dice, Jaccard/IoU, Tversky."""
+    kinds = evaluator.taint(numerator, where)
+    if not ("target" in kinds and kinds & GRADIENT_KINDS and evaluator.carries_gradient(denominator, where)):
+        return False
+    return evaluator.find(numerator, where, lambda node, _: isinstance(node, cst.Call)
+                          and evaluator.math_name(node) in SUMS) is not None
+
+
+def _complement_of_prediction(evaluator: Evaluator, operand, where) -> bool:
+    """`1 - y_pred`: the prediction is read as a probability whose complement is the other class's."""
+    terms = additive_terms(operand)
+    return (len(terms) == 2 and terms[0][0] > 0 and terms[1][0] < 0 and evaluator.value(terms[0][1], where) == 1.0
+            and bool(evaluator.taint(terms[1][1], where) & {"prediction"}))
+
+
+def called_functions(module, function: Function) -> list[str]:
+    """The names of the module's functions a function calls."""
+    if isinstance(function, cst.Lambda):
+        return []
+    names = []
+    for site in module.ctx.tables.calls:
+        if site.scope is function and isinstance(site.call.func, cst.Name):
+            name = site.call.func.value
+            if name in module.ctx.tables.functions and name not in names:
+                names.append(name)
+    return names

@@ -1,0 +1,129 @@
+from kerlint.diagnostic import Related, Severity
+from kerlint.rule import Finding, Rule
+
+# What each activation does to a loss that reads the output as a probability in [0, 1].
+REASONS = {
+    "relu": "relu outputs are unbounded above and exactly 0 with zero gradient below 0: an overlap such as "
+            "Dice, 2*sum(y*p)/(sum(y)+sum(p)), grows past 1 as outputs grow (2c/(1+c) -> 2), so the loss rewards "
+            "inflating outputs, and a map stuck at 0 never recovers",
+    "linear": "a linear output is any real number: negative values make the overlap or log(1 - p) meaningless or "
+              "NaN, and values above 1 let the loss fall by inflating outputs instead of fitting the targets",
+    "elu": "elu outputs are unbounded above and negative below 0: the overlap is no longer a fraction, and the loss "
+           "can fall by inflating outputs",
+    "selu": "selu outputs are unbounded above and negative below 0: the overlap is no longer a fraction, and the "
+            "loss can fall by inflating outputs",
+    "leaky_relu": "leaky_relu outputs are unbounded and can be negative: the overlap is no longer a fraction",
+    "softplus": "softplus outputs are unbounded above: the overlap grows past 1 as outputs grow, so the loss "
+                "rewards inflating outputs",
+    "exponential": "exp outputs are unbounded above: the overlap grows past 1 as outputs grow, so the loss rewards "
+                   "inflating outputs",
+}
+
+
+class UnboundedOutputWithProbabilityCustomLoss(Rule):
+    code = "KL111"
+    name = "unbounded-output-with-probability-custom-loss"
+    tag = "activation-loss"
+    severity = Severity.ERROR
+    summary = "A custom loss reads the output as a probability (Dice/IoU overlap, log(1 - y_pred)), but the output has no sigmoid/softmax."
+    what_it_does = (
+        "Finds models compiled with a custom loss that reads `y_pred` as a probability in [0, 1] — a Dice, "
+        "Jaccard/IoU or Tversky overlap `sum(y_true * y_pred) / (...)`, or the complement `log(1 - y_pred)` "
+        "(also inside the helper functions the loss calls) — while the output's effective activation is relu, "
+        "linear, elu, softplus or another activation unbounded above. (A tanh output is left alone: losses "
+        "written for it, such as `log(1 - p)` with `log(1 + p)`, shift it into range on purpose.)"
+    )
+    why_bad = (
+        "Overlap losses and crossentropies are only meaningful for outputs in [0, 1]. An unbounded output lets "
+        "the loss fall by inflating predictions (Dice of outputs c on the true pixels tends to 2, not 1), a "
+        "negative one makes the overlap or the log meaningless, and a relu output stuck at 0 has no gradient "
+        "to recover: a U-Net with a relu output layer and a Dice loss predicts empty or saturated masks."
+    )
+    fix = "Use activation='sigmoid' on the output (binary masks) or 'softmax' (one class per pixel)."
+    references = ("https://keras.io/api/losses/#creating-custom-losses",)
+    invalid = (
+        """\
+import keras
+from keras import backend as K
+
+def dice_loss(y_true, y_pred):
+    overlap = K.sum(y_true * y_pred)
+    return 1.0 - (2.0 * overlap + 1.0) / (K.sum(y_true) + K.sum(y_pred) + 1.0)
+
+inputs = keras.Input((128, 128, 1))
+features = keras.layers.Conv2D(16, 3, padding="same", activation="relu")(inputs)
+mask = keras.layers.Conv2D(1, 1, activation="relu")(features)  # expect: KL111
+model = keras.Model(inputs, mask)
+model.compile(optimizer="adam", loss=dice_loss)
+""",
+        """\
+import tensorflow as tf
+
+def soft_iou(y_true, y_pred):
+    inter = tf.reduce_sum(y_true * y_pred)
+    return inter / (tf.reduce_sum(y_true + y_pred) - inter + 1e-6)
+
+def iou_loss(y_true, y_pred):
+    return 1.0 - soft_iou(y_true, y_pred)
+
+model = tf.keras.Sequential([tf.keras.layers.Dense(32, activation="relu"), tf.keras.layers.Dense(4)])  # expect: KL111
+model.compile(optimizer="adam", loss=iou_loss)
+""",
+    )
+    valid = (
+        """\
+import keras
+from keras import backend as K
+
+def dice_loss(y_true, y_pred):
+    overlap = K.sum(y_true * y_pred)
+    return 1.0 - (2.0 * overlap + 1.0) / (K.sum(y_true) + K.sum(y_pred) + 1.0)
+
+inputs = keras.Input((128, 128, 1))
+features = keras.layers.Conv2D(16, 3, padding="same", activation="relu")(inputs)
+mask = keras.layers.Conv2D(1, 1, activation="sigmoid")(features)
+model = keras.Model(inputs, mask)
+model.compile(optimizer="adam", loss=dice_loss)
+""",
+        """\
+import tensorflow as tf
+
+def weighted_mse(y_true, y_pred):
+    return tf.reduce_mean(tf.square(y_true - y_pred) * (1.0 + y_true))
+
+model = tf.keras.Sequential([tf.keras.layers.Dense(32, activation="relu"), tf.keras.layers.Dense(1)])
+model.compile(optimizer="adam", loss=weighted_mse)
+""",
+    )
+
+    def check(self, facts, options):
+        by_name = {function.name: function for function in facts.custom_functions}
+        for model, output, loss in facts.output_losses():
+            activation = output.activation
+            if loss.name != "custom" or activation.name not in REASONS:
+                continue
+            reading = _reading(by_name, loss.function)
+            if reading is None:
+                continue
+            yield Finding(
+                activation.span,
+                f"{activation.layer} feeds {loss.text}, which reads its output as a probability ({reading}): "
+                f"{REASONS[activation.name]}",
+                related=(Related(loss.span, f"loss {loss.text} set here"),),
+            )
+
+
+def _reading(functions: dict, name: str | None, depth: int = 0) -> str | None:
+    """How the loss `name` (or a helper it calls) reads the prediction as a probability."""
+    function = functions.get(name) if name else None
+    if function is None and name:  # a factory's inner function: `dice_loss.loss` for `loss=dice_loss(1.0)`
+        function = next((f for key, f in functions.items() if key.startswith(f"{name}.")), None)
+    if function is None or depth > 4:
+        return None
+    if function.probability_reading:
+        return function.probability_reading
+    for helper in function.helpers:
+        found = _reading(functions, helper, depth + 1)
+        if found:
+            return found
+    return None
