@@ -24,16 +24,26 @@ class UnguardedLog(Rule):
     name = "unguarded-log"
     tag = "loss-numerics"
     severity = Severity.WARNING
-    summary = "A log inside a custom loss or metric whose argument, computed from y_true/y_pred, can reach 0."
+    summary = "A log inside a custom loss, metric or differentiated objective whose argument, computed from the predictions, can reach 0."
     what_it_does = (
         "Finds `log` calls (`K.log`, `keras.ops.log`, `tf.math.log` / `tf.log`, `np.log`, `math.log`, and the "
         "log2 / log10 variants) inside custom losses and metrics whose argument is computed from y_true or "
         "y_pred and that nothing keeps above 0: no clip with a positive lower bound, no `maximum(x, eps)`, no "
         "epsilon added (a small constant, a named one, `K.epsilon()`, `np.finfo(...).eps`, a trailing `+ 1` "
-        "smoothing), no strictly positive function (softplus, exp, sigmoid, softmax). A leading constant, as in "
+        "smoothing), no strictly positive function (softplus, exp). A softmax "
+        "or sigmoid output is not kept above 0: it is exactly 0 in float32 once a logit falls ~100 below the others, "
+        "and the finding then names the stable `*_with_logits` op; `clip_by_value(p, eps, 1)` before the log is "
+        "the safe idiom. A leading constant, as in "
         "`1 - y_pred` or `1 + y_pred`, shifts the prediction and guards nothing. Local names are followed to their latest "
         "assignment, so `y_pred = K.clip(y_pred, K.epsilon(), 1 - K.epsilon())` guards both `K.log(y_pred)` "
         "and `K.log(1 - y_pred)` after it."
+        " Losses are found wherever they are differentiated: `compile(loss=...)` functions, `Loss` subclasses, "
+        "`add_loss(...)`, the target of `tape.gradient(...)`, `optimizer.minimize(...)` (Keras, `tf.train`, "
+        "`tf.compat.v1.train`), `compute_gradients`, `tf.gradients` and `compute_loss` overrides, with the names,"
+        " helpers, indexing and reductions they are built from (TF1 graph code included). Only values that carry "
+        "a gradient count: computed from the prediction (a model or layer call, `tf.layers.dense`, `tf.matmul(x, "
+        "W) + b` with `tf.Variable` weights) or from trainable weights, not from the targets or placeholders "
+        "alone."
     )
     why_bad = (
         "Network outputs do reach the ends of their range: a sigmoid saturates to exactly 0.0 or 1.0 in "
@@ -76,6 +86,35 @@ from keras import ops
 def poisson_nll(y_true, y_pred):
     return ops.mean(y_pred - y_true * ops.log(y_pred))  # expect: KL401
 """,
+        """\
+import tensorflow as tf
+
+x = tf.compat.v1.placeholder(tf.float32, [None, 784])
+labels = tf.compat.v1.placeholder(tf.float32, [None, 10])
+W = tf.Variable(tf.zeros([784, 10]))
+b = tf.Variable(tf.zeros([10]))
+probs = tf.nn.softmax(tf.matmul(x, W) + b)
+cost = -tf.reduce_sum(labels * tf.math.log(probs))  # expect: KL401
+train_op = tf.compat.v1.train.GradientDescentOptimizer(0.5).minimize(cost)
+""",
+        """\
+import tensorflow as tf
+
+def train_step(model, optimizer, images, labels):
+    with tf.GradientTape() as tape:
+        scores = model(images, training=True)
+        loss = -tf.reduce_mean(labels * tf.math.log(scores))  # expect: KL401
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+""",
+        """\
+import keras
+from keras import ops
+
+class Detector(keras.Model):
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
+        return -ops.mean(y * ops.log(y_pred) + (1 - y) * ops.log(1 - y_pred))  # expect: KL401, KL401
+""",
     )
     valid = (
         """\
@@ -112,6 +151,36 @@ from keras import backend as K
 
 def logistic(y_true, logits):
     return K.mean(K.log(1.0 + K.exp(-K.abs(logits))) + K.relu(logits) - y_true * logits)
+""",
+        """\
+import tensorflow as tf
+
+x = tf.compat.v1.placeholder(tf.float32, [None, 784])
+labels = tf.compat.v1.placeholder(tf.float32, [None, 10])
+W = tf.Variable(tf.zeros([784, 10]))
+b = tf.Variable(tf.zeros([10]))
+logits = tf.matmul(x, W) + b
+cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits))
+train_op = tf.compat.v1.train.GradientDescentOptimizer(0.5).minimize(cost)
+""",
+        """\
+import tensorflow as tf
+
+def train_step(model, optimizer, images, labels):
+    with tf.GradientTape() as tape:
+        scores = model(images, training=True)
+        loss = -tf.reduce_mean(labels * tf.math.log(tf.clip_by_value(scores, 1e-7, 1.0)))
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+""",
+        """\
+import keras
+from keras import ops
+
+class Detector(keras.Model):
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
+        p = ops.clip(y_pred, 1e-7, 1 - 1e-7)
+        return -ops.mean(y * ops.log(p) + (1 - y) * ops.log(1 - p))
 """,
     )
 

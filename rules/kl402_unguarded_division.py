@@ -7,15 +7,21 @@ class UnguardedDivision(Rule):
     name = "unguarded-division"
     tag = "loss-numerics"
     severity = Severity.WARNING
-    summary = "A division inside a custom loss or metric whose denominator, computed from y_true/y_pred, can be 0."
+    summary = "A division inside a custom loss, metric or differentiated objective whose denominator, computed from the predictions or weights, can be 0."
     what_it_does = (
         "Finds `/`, `/=` and divide functions (`tf.math.divide`, `keras.ops.divide` / `true_divide`, "
-        "`np.divide`, `tf.math.reciprocal`) inside custom losses and metrics, and in any loss that is differentiated (`tape.gradient`, "
-        "`minimize()`, `add_loss`, TF1 graph code), whose denominator is computed from the prediction or from "
-        "trainable weights and that nothing keeps away from 0 (no smoothing constant or epsilon added, no clip, "
+        "`np.divide`, `tf.math.reciprocal`) inside custom losses and metrics whose denominator is computed "
+        "from the prediction or from trainable weights and that nothing keeps away from 0 (no smoothing constant or epsilon added, no clip, "
         "no `maximum`). Denominators that are constants, counts (`len`, `K.shape`, `tf.size`, a cast of a "
         "shape), computed from the targets alone (a padding-mask count: its value is fixed by the data, not "
         "driven to 0 by training) or not derived from the inputs are fine, and so is `tf.math.divide_no_nan`."
+        " Losses are found wherever they are differentiated: `compile(loss=...)` functions, `Loss` subclasses, "
+        "`add_loss(...)`, the target of `tape.gradient(...)`, `optimizer.minimize(...)` (Keras, `tf.train`, "
+        "`tf.compat.v1.train`), `compute_gradients`, `tf.gradients` and `compute_loss` overrides, with the names,"
+        " helpers, indexing and reductions they are built from (TF1 graph code included). Only values that carry "
+        "a gradient count: computed from the prediction (a model or layer call, `tf.layers.dense`, `tf.matmul(x, "
+        "W) + b` with `tf.Variable` weights) or from trainable weights, not from the targets or placeholders "
+        "alone."
     )
     why_bad = (
         "Sums and means over the predictions are 0 more often than they look: an image whose predicted mask "

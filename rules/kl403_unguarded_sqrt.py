@@ -7,12 +7,19 @@ class UnguardedSqrt(Rule):
     name = "unguarded-sqrt"
     tag = "loss-numerics"
     severity = Severity.WARNING
-    summary = "A sqrt inside a custom loss or metric whose argument, computed from y_true/y_pred, can be 0."
+    summary = "A sqrt inside a custom loss, metric or differentiated objective whose argument, computed from the predictions, can be 0."
     what_it_does = (
         "Finds `sqrt` / `rsqrt` calls (`K.sqrt`, `keras.ops.sqrt`, `tf.math.sqrt`; NumPy computes no gradients, so "
         "`np.sqrt` is left alone) and fractional "
         "powers such as `x ** 0.5` or `K.pow(x, 0.5)` inside custom losses and metrics whose argument is "
         "computed from y_true or y_pred with no epsilon added and no clip or `maximum` keeping it above 0."
+        " Losses are found wherever they are differentiated: `compile(loss=...)` functions, `Loss` subclasses, "
+        "`add_loss(...)`, the target of `tape.gradient(...)`, `optimizer.minimize(...)` (Keras, `tf.train`, "
+        "`tf.compat.v1.train`), `compute_gradients`, `tf.gradients` and `compute_loss` overrides, with the names,"
+        " helpers, indexing and reductions they are built from (TF1 graph code included). Only values that carry "
+        "a gradient count: computed from the prediction (a model or layer call, `tf.layers.dense`, `tf.matmul(x, "
+        "W) + b` with `tf.Variable` weights) or from trainable weights, not from the targets or placeholders "
+        "alone."
     )
     why_bad = (
         "sqrt is finite at 0 but its gradient 1 / (2 sqrt(x)) is not: the moment the argument is exactly 0 "

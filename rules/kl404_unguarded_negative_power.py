@@ -7,11 +7,18 @@ class UnguardedNegativePower(Rule):
     name = "unguarded-negative-power"
     tag = "loss-numerics"
     severity = Severity.WARNING
-    summary = "A negative power inside a custom loss or metric of a value, computed from y_true/y_pred, that can be 0."
+    summary = "A negative power inside a custom loss, metric or differentiated objective of a value, computed from the predictions, that can be 0."
     what_it_does = (
         "Finds `x ** -k`, `K.pow(x, -k)`, `keras.ops.power(x, -k)`, `tf.math.pow(x, -k)` and `np.power(x, -k)` "
         "with a negative exponent inside custom losses and metrics, where x is computed from y_true or y_pred "
         "and nothing (an epsilon, a clip, a `maximum`) keeps it away from 0."
+        " Losses are found wherever they are differentiated: `compile(loss=...)` functions, `Loss` subclasses, "
+        "`add_loss(...)`, the target of `tape.gradient(...)`, `optimizer.minimize(...)` (Keras, `tf.train`, "
+        "`tf.compat.v1.train`), `compute_gradients`, `tf.gradients` and `compute_loss` overrides, with the names,"
+        " helpers, indexing and reductions they are built from (TF1 graph code included). Only values that carry "
+        "a gradient count: computed from the prediction (a model or layer call, `tf.layers.dense`, `tf.matmul(x, "
+        "W) + b` with `tf.Variable` weights) or from trainable weights, not from the targets or placeholders "
+        "alone."
     )
     why_bad = (
         "x ** -k is 1 / x ** k: at x = 0 it is inf, and its gradient -k x ** (-k-1) is inf too. A soft "

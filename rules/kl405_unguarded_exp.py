@@ -14,13 +14,23 @@ class UnguardedExp(Rule):
     name = "unguarded-exp"
     tag = "loss-numerics"
     severity = Severity.WARNING
-    summary = "An exp inside a custom loss or metric of a prediction-derived value that nothing bounds from above."
+    summary = "An exp inside a custom loss, metric or differentiated objective of a prediction-derived value that nothing bounds from above."
     what_it_does = (
         "Finds `exp` / `expm1` calls (`K.exp`, `keras.ops.exp`, `tf.math.exp`, `np.exp`) inside custom losses "
         "and metrics whose argument is computed from y_true or y_pred with no clip or minimum bounding it "
         "from above. Arguments that are evidently at most 0 (`-K.abs(x)`, `-K.square(x)`, "
         "`x - K.max(x, axis=-1, keepdims=True)`) or bounded (sigmoid, tanh) are fine. `log(1 + exp(x))` and "
-        "`log(sum(exp(x)))` are reported once, at the exp, with their stable replacement."
+        "`log(sum(exp(x)))` and a softmax written by hand, `exp(x) / sum(exp(x))`, are reported once, at the exp, "
+        "with their stable replacement. Outside a loss function (a `tape.gradient` target, `add_loss`, TF1 "
+        "graph code and the helpers they call), only those idioms are reported: a lone `exp(z_log_var)` there "
+        "is a parameterization (a VAE's variance) that training keeps small."
+        " Losses are found wherever they are differentiated: `compile(loss=...)` functions, `Loss` subclasses, "
+        "`add_loss(...)`, the target of `tape.gradient(...)`, `optimizer.minimize(...)` (Keras, `tf.train`, "
+        "`tf.compat.v1.train`), `compute_gradients`, `tf.gradients` and `compute_loss` overrides, with the names,"
+        " helpers, indexing and reductions they are built from (TF1 graph code included). Only values that carry "
+        "a gradient count: computed from the prediction (a model or layer call, `tf.layers.dense`, `tf.matmul(x, "
+        "W) + b` with `tf.Variable` weights) or from trainable weights, not from the targets or placeholders "
+        "alone."
     )
     why_bad = (
         "exp overflows float32 to inf for arguments above about 88.7. Logits and log-variances are "
@@ -60,6 +70,16 @@ def softmax_crossentropy(y_true, logits):
     e = ops.exp(logits)  # expect: KL405
     return -ops.mean(ops.sum(y_true * ops.log(e / ops.sum(e, axis=-1, keepdims=True)), axis=-1))
 """,
+        """\
+import tensorflow as tf
+
+x = tf.compat.v1.placeholder(tf.float32, [None, 4])
+W = tf.Variable(tf.zeros([4, 3]))
+logits = tf.matmul(x, W)
+probs = tf.exp(logits) / tf.reduce_sum(tf.exp(logits), axis=1, keepdims=True)  # expect: KL405, KL405
+loss = -tf.reduce_mean(tf.math.log(probs + 1e-7))
+train_op = tf.compat.v1.train.AdamOptimizer().minimize(loss)
+""",
     )
     valid = (
         """\
@@ -89,6 +109,16 @@ from keras import backend as K
 
 def gaussian_similarity(y_true, y_pred):
     return 1.0 - K.mean(K.exp(-K.square(y_pred - y_true)))
+""",
+        """\
+import tensorflow as tf
+
+x = tf.compat.v1.placeholder(tf.float32, [None, 4])
+W = tf.Variable(tf.zeros([4, 3]))
+logits = tf.matmul(x, W)
+log_probs = tf.nn.log_softmax(logits)
+loss = -tf.reduce_mean(log_probs)
+train_op = tf.compat.v1.train.AdamOptimizer().minimize(loss)
 """,
     )
 

@@ -21,7 +21,7 @@ REASONS = {
 
 
 class UnboundedOutputWithProbabilityCustomLoss(Rule):
-    code = "KL111"
+    code = "KL112"
     name = "unbounded-output-with-probability-custom-loss"
     tag = "activation-loss"
     severity = Severity.ERROR
@@ -52,7 +52,7 @@ def dice_loss(y_true, y_pred):
 
 inputs = keras.Input((128, 128, 1))
 features = keras.layers.Conv2D(16, 3, padding="same", activation="relu")(inputs)
-mask = keras.layers.Conv2D(1, 1, activation="relu")(features)  # expect: KL111
+mask = keras.layers.Conv2D(1, 1, activation="relu")(features)  # expect: KL112
 model = keras.Model(inputs, mask)
 model.compile(optimizer="adam", loss=dice_loss)
 """,
@@ -66,7 +66,7 @@ def soft_iou(y_true, y_pred):
 def iou_loss(y_true, y_pred):
     return 1.0 - soft_iou(y_true, y_pred)
 
-model = tf.keras.Sequential([tf.keras.layers.Dense(32, activation="relu"), tf.keras.layers.Dense(4)])  # expect: KL111
+model = tf.keras.Sequential([tf.keras.layers.Dense(32, activation="relu"), tf.keras.layers.Dense(4)])  # expect: KL112
 model.compile(optimizer="adam", loss=iou_loss)
 """,
     )
