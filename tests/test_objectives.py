@@ -302,3 +302,22 @@ def test_keras_loss_objects_applied_in_a_tape():
         grads = tape.gradient(loss, head.trainable_variables)
     """
     assert found(source) == [(4, "KL107")]
+
+
+def test_add_loss_term_of_a_layer():
+    source = """
+        import keras
+        from keras import ops
+
+        class Gate(keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.score = keras.layers.Dense(1, activation="relu")
+
+            def call(self, x):
+                weights = self.score(x)
+                self.add_loss(-ops.mean(ops.log(weights)))
+                return x * weights
+    """
+    assert found(source) == [(12, "KL109"), (12, "KL401")]  # the log of a relu output, and unguarded
+    assert "in the term passed to add_loss()" in message(source, "KL401")
