@@ -321,3 +321,25 @@ def test_add_loss_term_of_a_layer():
     """
     assert found(source) == [(12, "KL109"), (12, "KL401")]  # the log of a relu output, and unguarded
     assert "in the term passed to add_loss()" in message(source, "KL401")
+
+
+def test_graph_mode_keras_output_and_jax_grad():
+    source = """
+        import jax
+        import jax.numpy as jnp
+        import keras
+        from keras import backend as K
+        import tensorflow as tf
+
+        def loss_fn(params, x, y):
+            probs = jax.nn.softmax(jnp.dot(x, params["W"]))
+            return -jnp.mean(jnp.sum(y * jnp.log(probs), axis=1))
+
+        grads = jax.grad(loss_fn)(params, x, y)
+
+        model = keras.models.Sequential([keras.layers.Dense(10, activation="softmax")])
+        y_true = K.placeholder(shape=(None, 10))
+        cost = -K.sum(y_true * K.log(model.output))
+        updates = tf.compat.v1.train.AdamOptimizer().minimize(cost)
+    """
+    assert found(source) == [(10, "KL401"), (16, "KL401")]

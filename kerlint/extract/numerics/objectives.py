@@ -27,7 +27,9 @@ GRADIENT_METHODS = {
     "add_loss": (("losses", "loss"), "the term passed to add_loss()"),
 }
 GRADIENT_FUNCTIONS = {"tensorflow.gradients": (("ys",), "the target of tf.gradients()"),
-                      "tensorflow.compat.v1.gradients": (("ys",), "the target of tf.gradients()")}
+                      "tensorflow.compat.v1.gradients": (("ys",), "the target of tf.gradients()"),
+                      "jax.grad": (("fun",), "the function jax.grad() differentiates"),
+                      "jax.value_and_grad": (("fun",), "the function jax.value_and_grad() differentiates")}
 LOSS_METHODS = ("compute_loss",)
 
 
@@ -78,7 +80,11 @@ class Objectives:
             return Objective([(root.body, where)], site.scope, context, root.body)
         defined = self._function_named(root, site.scope)
         if defined is not None:  # minimize(loss_fn, var_list): the function's return values
-            return self._from_returns(defined, f"{defined.name.value}, {context}")
+            objective = self._from_returns(defined, f"{defined.name.value}, {context}")
+            params = defined.params.params
+            if callee in GRADIENT_FUNCTIONS and params:  # jax.grad(f): f's first argument is what is trained
+                objective.sources.setdefault(params[0].name.value, "weights")
+            return objective
         name = self.ctx.text(root, 40)
         label = f"{name}, {context}" if isinstance(root, (cst.Name, cst.Attribute)) else context
         return Objective([(root, where)], site.scope, label, root)

@@ -58,6 +58,8 @@ class Taint:
         if isinstance(expr, cst.Name) or is_self_attribute(expr):
             return NO_TAINT
         if isinstance(expr, cst.Attribute):
+            if expr.attr.value in ("output", "outputs") and self._is_model(expr.value, where):
+                return PREDICTION  # `model.output` in graph-mode Keras code
             return NO_TAINT if expr.attr.value in SHAPE_ATTRIBUTES else self.taint(expr.value, where)
         if isinstance(expr, cst.Call):
             return self._call_taint(expr, where)
@@ -119,6 +121,11 @@ class Taint:
             if isinstance(func, cst.Name) and resolved is None and func.value not in BUILTINS:
                 return any(self._is_data(arg.value, where) for arg in call.args)
         return False
+
+    def _is_model(self, expr: cst.BaseExpression, where: Where) -> bool:
+        resolved = self.resolve(expr, where) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        value = resolved.value if resolved is not None else expr
+        return isinstance(value, cst.Call) and self._builds_model(value)
 
     def _builds_model(self, construction: cst.Call) -> bool:
         """A Keras model or layer instance, or an instance of a class of this module."""
