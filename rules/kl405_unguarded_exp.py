@@ -129,6 +129,14 @@ train_op = tf.compat.v1.train.AdamOptimizer().minimize(loss)
 
     @staticmethod
     def _message(op) -> str:
+        if op.idiom == "softmax":
+            pattern, replacement = STABLE_FORMS[op.idiom]
+            return (
+                f"{op.text} in {op.function} is part of {pattern}: the exps overflow float32 to inf once "
+                f"{op.operand_text} exceeds ~88.7 (their sum sooner), and all underflow to 0 when it is very "
+                f"negative, giving inf/inf or 0/0 = NaN; write {replacement.format(x=op.operand_text)} instead, "
+                "or subtract the max first (exp(x - max(x)))"
+            )
         if op.idiom in STABLE_FORMS:
             pattern, replacement = STABLE_FORMS[op.idiom]
             return (

@@ -343,3 +343,25 @@ def test_graph_mode_keras_output_and_jax_grad():
         updates = tf.compat.v1.train.AdamOptimizer().minimize(cost)
     """
     assert found(source) == [(10, "KL401"), (16, "KL401")]
+
+
+def test_a_hand_written_softmax_is_unsafe_even_clipped_and_safe_shifted_by_its_max():
+    source = """
+        import tensorflow as tf
+
+        def unstable_softmax(logits):
+            logits = tf.clip_by_value(logits, -80.0, 80.0)
+            total = tf.reduce_sum(tf.exp(logits), axis=1, keepdims=True)
+            return tf.exp(logits) / total
+
+        def stable_softmax(logits):
+            shifted = logits - tf.reduce_max(logits, axis=1, keepdims=True)
+            return tf.exp(shifted) / tf.reduce_sum(tf.exp(shifted), axis=1, keepdims=True)
+
+        W = tf.Variable(tf.zeros([4, 3]))
+        x = tf.compat.v1.placeholder(tf.float32, [None, 4])
+        first = -tf.reduce_mean(tf.math.log(unstable_softmax(tf.matmul(x, W)) + 1e-7))
+        second = -tf.reduce_mean(tf.math.log(stable_softmax(tf.matmul(x, W)) + 1e-7))
+        train = tf.compat.v1.train.AdamOptimizer().minimize(first + second)
+    """
+    assert found(source) == [(6, "KL405"), (7, "KL405")]

@@ -71,6 +71,10 @@ def _bound_constants(evaluator: Evaluator, nodes: list[tuple[cst.CSTNode, Where]
             yield node, source
 
 
+def ctx_text(evaluator: Evaluator, node: cst.CSTNode) -> str:
+    return evaluator.ctx.text(node)
+
+
 def _weights_its_own_log(evaluator: Evaluator, clip: cst.Call, where: Where) -> bool:
     """`p = clip(x, eps, 1)` used as `p * log(p)` (an entropy): the gradient log(p) + 1 is bounded by
     |log eps| + 1, so a small floor is no 1/eps hazard."""
@@ -120,7 +124,12 @@ def _entropy_term(evaluator: Evaluator, op: Op, where: Where) -> bool:
 
 def _numeric_op(evaluator: Evaluator, op: Op, where: Where, name: str, idiom: str | None) -> tuple[NumericOp, Guard | None]:
     depends = evaluator.carries_gradient(op.operand, where)
-    if op.kind == "exp":
+    if op.kind == "exp" and idiom == "softmax":
+        # a clip bounds each exp, not their sum (it overflows) nor keeps them all from underflowing to 0/0:
+        # only the shift by the max (exp(x - max(x))) makes a hand-written softmax safe
+        shifted = evaluator.range(op.operand, where, "exp").hi <= 0
+        guard = Guard(f"{ctx_text(evaluator, op.operand)} <= 0") if shifted else None
+    elif op.kind == "exp":
         guard = evaluator.exp_guard(op.operand, where)
     elif op.kind == "divide" and op.numerator is not None and evaluator.reduces(op.operand, SUMS, op.numerator):
         # `y_pred / K.sum(y_pred, axis=-1, keepdims=True)`: the sum is 0 only if every entry is, which a
@@ -147,9 +156,18 @@ def _idioms(evaluator: Evaluator, classified: list[tuple[Op, Where]]) -> dict[in
             for term, idiom in _log_idiom_terms(evaluator, op.operand, where):
                 found[id(term)] = idiom
         elif op.kind == "divide" and op.numerator is not None:
-            for term in _softmax_terms(evaluator, op.numerator, op.operand):
+            for term in _softmax_terms(evaluator, _value(evaluator, op.numerator, where), _value(evaluator, op.operand, where)):
                 found[id(term)] = "softmax"
     return found
+
+
+def _value(evaluator: Evaluator, expr: cst.BaseExpression, where: Where) -> cst.BaseExpression:
+    """What a local name stands for (`total = reduce_sum(exp(x)); exp(x) / total`), else the expression."""
+    if isinstance(expr, cst.Name):
+        resolved = evaluator.resolve(expr, where)
+        if resolved is not None and resolved.value is not None and resolved.exact:
+            return resolved.value
+    return expr
 
 
 def _softmax_terms(evaluator: Evaluator, numerator: cst.BaseExpression, denominator: cst.BaseExpression):
