@@ -1,5 +1,4 @@
 from kerlint.diagnostic import Related, Severity
-from kerlint.extract.keras_api import BINARY_CE
 from kerlint.rule import Finding, Rule
 
 BINARY_LOSS_OPS = ("binary_crossentropy", "log_loss")
@@ -15,11 +14,12 @@ class SoftmaxOutputWithBinaryCrossentropy(Rule):
     name = "softmax-output-with-binary-crossentropy"
     tag = "activation-loss"
     severity = Severity.WARNING
-    summary = "A softmax output over several units is trained with binary crossentropy, which scores each unit on its own."
+    summary = "In tensor code, binary crossentropy or log_loss is applied to a softmax over several units, scoring each unit on its own."
     what_it_does = (
-        "Finds model outputs whose effective activation is softmax over three or more units (or an unknown number) "
-        "while the loss is `binary_crossentropy` / `BinaryCrossentropy()` without `from_logits=True`; and, in "
-        "tensor code, `binary_crossentropy` or `tf.losses.log_loss` applied to such a softmax output. A softmax over "
+        "Finds, in tensor code (TF1 graphs, `GradientTape` blocks, Keras 3 functions), `binary_crossentropy` "
+        "(Keras loss functions and objects, `keras.ops`) or `tf.losses.log_loss` applied to a softmax over three "
+        "or more units (or an unknown number): `tf.nn.softmax(...)`, `tf.layers.dense(..., activation=tf.nn.softmax)`, "
+        "`Dense(n, activation='softmax')(h)`. The same pairing in `compile()` is KL111's case. A softmax over "
         "one unit is KL103's case; over two units with one-hot targets, binary crossentropy equals categorical "
         "crossentropy (both units' terms are the same), so it is not reported."
     )
@@ -35,12 +35,6 @@ class SoftmaxOutputWithBinaryCrossentropy(Rule):
     )
     references = ("https://keras.io/api/losses/probabilistic_losses/",)
     invalid = (
-        """\
-import keras
-
-model = keras.Sequential([keras.layers.Dense(64, activation="relu"), keras.layers.Dense(5, activation="softmax")])  # expect: KL110
-model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-""",
         """\
 import tensorflow as tf
 
@@ -61,12 +55,6 @@ def objective(labels, hidden):
     )
     valid = (
         """\
-import keras
-
-model = keras.Sequential([keras.layers.Dense(64, activation="relu"), keras.layers.Dense(5, activation="softmax")])
-model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
-""",
-        """\
 import tensorflow as tf
 
 images = tf.compat.v1.placeholder(tf.float32, [None, 784])
@@ -86,15 +74,6 @@ def objective(labels, hidden):
     )
 
     def check(self, facts, options):
-        for model, output, loss in facts.output_losses():
-            activation = output.activation
-            if loss.name in BINARY_CE and not loss.from_logits and activation.name == "softmax" and activation.units not in (1, 2):
-                yield Finding(
-                    activation.span,
-                    f"{activation.layer} applies softmax, but {loss.text} scores each unit on its own: "
-                    f"{_consequence(activation.units)}",
-                    related=(Related(loss.span, f"loss {loss.text} set here"),),
-                )
         reported = set()  # one finding per output, however many losses (train, test) it feeds
         for loss in facts.loss_calls:
             activation = loss.activation
