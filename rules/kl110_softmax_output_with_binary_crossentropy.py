@@ -52,6 +52,18 @@ def objective(labels, hidden):
     probs = keras.layers.Dense(3, activation="softmax")(hidden)  # expect: KL110
     return ops.mean(ops.binary_crossentropy(labels, probs))
 """,
+        """\
+import tensorflow as tf
+
+head = tf.keras.layers.Dense(6, activation="softmax")  # expect: KL110
+bce = tf.keras.losses.BinaryCrossentropy()
+
+def step(features, onehot, optimizer):
+    with tf.GradientTape() as tape:
+        loss = bce(onehot, head(features))
+    grads = tape.gradient(loss, head.trainable_variables)
+    optimizer.apply_gradients(zip(grads, head.trainable_variables))
+""",
     )
     valid = (
         """\
@@ -70,6 +82,18 @@ from keras import ops
 def objective(labels, hidden):
     probs = keras.layers.Dense(3, activation="sigmoid")(hidden)
     return ops.mean(ops.binary_crossentropy(labels, probs))
+""",
+        """\
+import tensorflow as tf
+
+head = tf.keras.layers.Dense(6, activation="softmax")
+cce = tf.keras.losses.CategoricalCrossentropy()
+
+def step(features, onehot, optimizer):
+    with tf.GradientTape() as tape:
+        loss = cce(onehot, head(features))
+    grads = tape.gradient(loss, head.trainable_variables)
+    optimizer.apply_gradients(zip(grads, head.trainable_variables))
 """,
     )
 

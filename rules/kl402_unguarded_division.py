@@ -73,6 +73,16 @@ error = tf.reduce_mean(tf.square(x))
 loss = error / scale  # expect: KL402
 train_op = tf.compat.v1.train.AdamOptimizer(1e-3).minimize(loss)
 """,
+        """\
+import tensorflow as tf
+
+def train_step(model, optimizer, images, masks):
+    with tf.GradientTape() as tape:
+        pred = model(images, training=True)
+        loss = 1.0 - 2.0 * tf.reduce_sum(masks * pred) / tf.reduce_sum(masks + pred)  # expect: KL402
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+""",
     )
     valid = (
         """\
@@ -106,6 +116,17 @@ import tensorflow as tf
 def mean_squared(y_true, y_pred):
     n = tf.cast(tf.shape(y_true)[0], tf.float32)
     return tf.reduce_sum(tf.square(y_pred - y_true)) / n
+""",
+        """\
+import tensorflow as tf
+
+def train_step(model, optimizer, images, masks):
+    with tf.GradientTape() as tape:
+        pred = model(images, training=True)
+        loss = 1.0 - (2.0 * tf.reduce_sum(masks * pred) + 1.0) / (tf.reduce_sum(masks + pred) + 1.0)
+        loss += tf.reduce_sum(pred) / tf.reduce_sum(tf.ones_like(masks))
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
 """,
     )
 

@@ -31,7 +31,9 @@ TF_LOSS_OPS = {
 }
 KERAS_LOSS_NAMESPACES = ("keras.losses", "keras.ops", "keras.backend", "keras.metrics")
 KERAS_LOSS_FUNCTIONS = {"categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy"}
-KERAS_LOSS_CLASSES = {"CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy"}
+KERAS_LOSS_CLASSES = {"CategoricalCrossentropy": "categorical_crossentropy",
+                      "SparseCategoricalCrossentropy": "sparse_categorical_crossentropy",
+                      "BinaryCrossentropy": "binary_crossentropy"}
 KERAS_PREDICTION_KEYWORDS = ("y_pred", "output")
 
 
@@ -58,7 +60,7 @@ def _library_loss(module: ModuleAnalysis, site) -> LossCall | None:
         construction = _loss_object(module, call, site)
         if construction is None:
             return None
-        last = (ctx.callee(construction) or "").rpartition(".")[2]
+        last = KERAS_LOSS_CLASSES[(ctx.callee(construction) or "").rpartition(".")[2]]
         expects = "logits" if _from_logits(module, construction) else "probabilities"
         prediction = call_argument(call, 1, KERAS_PREDICTION_KEYWORDS)
     if prediction is None:

@@ -16,7 +16,8 @@ from kerlint.extract.collect import CallSite, Scope
 from kerlint.extract.numerics.module import ModuleAnalysis
 from kerlint.extract.numerics.ops import is_op_node
 from kerlint.extract.numerics.resolution import Where
-from kerlint.extract.numerics.signatures import parameter_kind
+from kerlint.extract.numerics.signatures import parameter_kind, positional_params
+from kerlint.extract.numerics.taint import MODEL_WORDS
 from kerlint.extract.numerics.syntax import call_argument, operands
 
 # method name -> (keyword of the objective, how the context reads)
@@ -60,8 +61,21 @@ class Objectives:
                 if function in self.ctx.tables.function_class:
                     found.append(self._from_returns(function, f"{self.module.display_name(function)}"))
         for objective in found:
+            self._data_parameters(objective)
             self._slice(objective)
         return found
+
+    def _data_parameters(self, objective: Objective) -> None:
+        """The other parameters of the function an objective is read in are its data (`train_step(self,
+        data)`, `step(model, images, masks)`): no gradient flows into them. Models are left out: calling
+        one gives a prediction."""
+        function = objective.scope
+        if not isinstance(function, cst.FunctionDef):
+            return
+        for param in positional_params(function) + list(function.params.kwonly_params):
+            name = param.name.value
+            if name not in objective.sources and not any(word in name.lower() for word in MODEL_WORDS):
+                objective.sources[name] = "target"
 
     def _from_call(self, site: CallSite) -> Objective | None:
         call = site.call
