@@ -73,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--probe-report", metavar="DIR", help="with --probe: write each model's per-step trajectory (JSON, PNG) here")
     check.add_argument("--model", metavar="MODULE:FACTORY", help="with --probe: also probe the compiled model this function returns (or a .keras/.h5 file)")
     check.add_argument("--data", metavar="MODULE:FUNCTION", help="with --model: a function returning (x, y) to train the probe on")
+    check.add_argument("--probe-isolation", choices=["auto", "strict"], default="auto",
+                       help="strict: refuse to run a script where Landlock or the user/PID namespaces are unavailable")
+    check.add_argument("--probe-timeout", type=float, metavar="SECONDS", help="with --probe: time limit per file (no cap)")
+    check.add_argument("--probe-memory-mib", type=int, metavar="MIB", help="with --probe: memory limit per file (no cap)")
+    check.add_argument("--probe-env", action="append", metavar="NAME", default=[],
+                       help="with --probe: let the script see this environment variable (repeatable); others are removed")
 
     rule = commands.add_parser("rule", help="show a rule's documentation")
     rule.add_argument("rule", metavar="CODE_OR_NAME")
@@ -84,11 +90,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _die_with_parent() -> None:
+    """Started by the editor's probe-on-save: end when the language server ends, however it ends."""
+    parent = os.environ.pop("KERLINT_DIE_WITH_PARENT", None)
+    if parent and parent.isdigit():
+        from kerlint.probe.confine import die_with_parent
+
+        if not die_with_parent(int(parent)):
+            os._exit(USAGE_ERROR)  # the server is already gone
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in TOP_LEVEL_FLAGS):
         argv = ["check", *argv]
     argv = ["--probe-all" if arg == "--probe=all" else arg for arg in argv]
+    _die_with_parent()
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
@@ -208,7 +225,7 @@ def check(args: argparse.Namespace) -> int:
         sys.stdout.write(REPORTERS[args.output_format](report))
     sys.stdout.flush()
 
-    if found.missing:
+    if found.missing or getattr(args, "probe_refused", False):
         return USAGE_ERROR
     failing = any(diagnostic.severity >= project.fail_on for diagnostic in report.diagnostics)
     return 1 if failing and not args.exit_zero else 0

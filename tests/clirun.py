@@ -22,10 +22,11 @@ class Result:
         return self.out.splitlines()
 
 
-def kerlint(*args: str, cwd: Path, stdin: bytes | None = None, timeout: float = 120) -> Result:
+def kerlint(*args: str, cwd: Path, stdin: bytes | None = None, timeout: float = 120, prefix: list[str] = ()) -> Result:
+    """`prefix`: a command that runs kerlint (e.g. under a seccomp filter)."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "utf-8"}
     done = subprocess.run(
-        [sys.executable, "-m", "kerlint", *args],
+        [*prefix, sys.executable, "-m", "kerlint", *args],
         cwd=cwd, input=stdin if stdin is not None else b"", capture_output=True, env=env, timeout=timeout,
     )
     result = Result(done.returncode, done.stdout.decode("utf-8"), done.stderr.decode("utf-8"))

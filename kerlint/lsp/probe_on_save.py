@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import shlex
+import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +17,9 @@ from kerlint.diagnostic import Diagnostic, Related, Severity, Span
 # Tests (and users with a wrapper) may replace the command; the file's path is appended to it.
 COMMAND_VARIABLE = "KERLINT_LSP_PROBE_COMMAND"
 DEFAULT_TIMEOUT_S = 600.0
+# The probe command learns the server's pid here and dies with it (kerlint.cli honours it).
+PARENT_VARIABLE = "KERLINT_DIE_WITH_PARENT"
+RUNNING: set[int] = set()  # process groups of the probes in flight, killed on shutdown
 
 
 class ProbeFailed(Exception):
@@ -35,15 +39,19 @@ async def run_probe(path: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> list[di
     process = await asyncio.create_subprocess_exec(
         *command, cwd=str(path.parent), stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        start_new_session=True, env={**os.environ, PARENT_VARIABLE: str(os.getpid())},
     )
+    RUNNING.add(process.pid)
     try:
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout_s)
     except (asyncio.TimeoutError, asyncio.CancelledError) as stopped:
-        process.kill()
+        kill_group(process.pid)  # kerlint check and its supervisors; each supervisor's tree dies with it
         await process.wait()
         if isinstance(stopped, asyncio.CancelledError):
             raise
         raise ProbeFailed(f"the probe took over {timeout_s:.0f} s and was stopped") from None
+    finally:
+        RUNNING.discard(process.pid)
     if process.returncode not in (0, 1):
         tail = stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
         raise ProbeFailed(f"the probe exited with code {process.returncode}: {' '.join(tail) or 'no message'}")
@@ -59,6 +67,20 @@ async def run_probe(path: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> list[di
         tail = stderr.decode("utf-8", "replace").strip().splitlines()[-2:]
         raise ProbeFailed(f"the probe gave no verdict: {' '.join(tail) or 'no message'}")
     return records
+
+
+def kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def kill_all() -> None:
+    """Every probe still running (server shutdown or exit)."""
+    for pid in list(RUNNING):
+        kill_group(pid)
+    RUNNING.clear()
 
 
 def _span(record: dict) -> Span:

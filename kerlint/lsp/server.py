@@ -27,7 +27,7 @@ from kerlint.lsp import notebooks
 from kerlint.lsp.actions import code_actions
 from kerlint.lsp.convert import to_lsp
 from kerlint.lsp.positions import split_lines
-from kerlint.lsp.probe_on_save import ProbeFailed, merge, run_probe
+from kerlint.lsp.probe_on_save import ProbeFailed, kill_all, merge, run_probe
 from kerlint.lsp.project import ProjectConfigs
 
 DEBOUNCE_S = float(os.environ.get("KERLINT_LSP_DEBOUNCE_MS", "50")) / 1000
@@ -270,6 +270,14 @@ async def on_code_action(ls: KerlintServer, params: types.CodeActionParams) -> l
         return None
 
 
+@server.feature(types.SHUTDOWN)
+def on_shutdown(ls: KerlintServer, params: None) -> None:
+    kill_all()  # probes on save end with the server, not when their own time is up
+
+
 def main() -> int:
-    server.start_io()
+    try:
+        server.start_io()
+    finally:
+        kill_all()  # the client closed stdin or sent exit without a shutdown
     return 0

@@ -1,8 +1,8 @@
-"""The probe's child process: `python -m kerlint.probe.child FILE --out JSON [...]`.
+"""The probe's child process: `python -m kerlint.probe.child FILE --out-fd FD [...]`.
 
-Runs in a fresh temporary directory (the parent's choice of cwd), under a memory limit, with Keras
-patched (see capture.py). Runs the script, inspects every compiled model, probes the risky ones and
-writes one JSON document to --out, rewritten after each stage so a timeout still leaves what was
+Exec'd by the supervisor inside the OS confinement (supervisor.py, confine.py), in a fresh scratch
+directory, with Keras patched (see capture.py). Runs the script, inspects every compiled model, probes the risky ones and
+writes one JSON document to --out-fd, sent again after each stage so a timeout still leaves what was
 learned. Never raises: whatever goes wrong is a note in the JSON.
 """
 
@@ -24,37 +24,35 @@ MAX_NOTE = 500
 _real_exit = os._exit
 
 
-def _limits(memory: int) -> list[str]:
-    """Apply the memory and file-size limits; notes on what could not be applied."""
-    import resource
-    import signal
+def _device_memory_cap(memory: int) -> list[str]:
+    """On a GPU, TensorFlow may take at most `memory` bytes of each device (host memory is limited by
+    the supervisor with RLIMIT_DATA, since CUDA reserves far more address space than it uses)."""
+    from kerlint.probe.confine import gpu_present
 
-    notes = []
-    if memory > 0 and os.path.exists("/dev/nvidiactl") and os.environ.get("CUDA_VISIBLE_DEVICES") != "":
-        notes.append("memory limit not applied: a GPU is present and CUDA reserves far more address space than it uses")
-        memory = 0
-    if memory > 0:
-        try:
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        except (ValueError, OSError):
-            pass
-    try:  # a script printing without end fills a file, not the disk: writes past 64 MiB fail instead
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024**2, 64 * 1024**2))
-    except (ValueError, OSError, AttributeError):
-        pass
-    return notes
+    if memory <= 0 or not gpu_present():
+        return []
+    try:
+        import tensorflow as tf
+
+        for gpu in tf.config.list_physical_devices("GPU"):
+            tf.config.set_logical_device_configuration(gpu, [tf.config.LogicalDeviceConfiguration(memory_limit=memory // 1024**2)])
+    except Exception as error:  # noqa: BLE001
+        return [f"GPU memory cap not applied: {type(error).__name__}: {str(error)[:MAX_NOTE]}"]
+    return []
 
 
 class Output:
-    def __init__(self, path: str, document: dict) -> None:
-        self.path, self.document = path, document
+    """The document, one JSON line per write, on the pipe to the supervisor (which keeps the last)."""
+
+    def __init__(self, fd: int, document: dict) -> None:
+        os.set_inheritable(fd, False)  # not passed on to what the script starts
+        self.channel, self.document, self.pid = os.fdopen(fd, "wb"), document, os.getpid()
 
     def write(self) -> None:
-        temporary = self.path + ".part"
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(self.document, handle, default=str)
-        os.replace(temporary, self.path)
+        if os.getpid() != self.pid:  # a copy the script forked: only the probe itself reports
+            return
+        self.channel.write(json.dumps(self.document, default=str).encode("utf-8") + b"\n")
+        self.channel.flush()
 
 
 def where(error: BaseException, script: str) -> str:
@@ -168,7 +166,7 @@ def _len(value) -> int | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kerlint.probe.child")
     parser.add_argument("file")
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--out-fd", type=int, required=True)
     parser.add_argument("--steps", type=int, default=120)
     parser.add_argument("--train-seconds", type=float, default=8.0)
     parser.add_argument("--all", action="store_true")
@@ -180,10 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", default=".")
     parser.add_argument("--sharpness", action="store_true")
     args = parser.parse_args(argv)
-    limit_notes = _limits(args.memory)
     deadline = args.deadline or time.time() + 3600
     script = os.path.realpath(args.file)
-    out = Output(args.out, {"file": args.file, "stage": "importing keras", "notes": limit_notes, "models": []})
+    out = Output(args.out_fd, {"file": args.file, "stage": "importing keras", "notes": [], "models": []})
     out.write()
     try:
         _child(args, script, out, deadline)
@@ -201,6 +198,7 @@ def _child(args, script: str, out: Output, deadline: float) -> None:
 
     from kerlint.probe.capture import Recorder, install
 
+    out.document["notes"] += _device_memory_cap(args.memory)
     recorder = Recorder(script)
     install(recorder, os.getcwd())
     out.document["stage"] = "running the script"

@@ -24,3 +24,5 @@ class ProbeOptions:
     data: str | None = None  # --data module:function (returning (x, y) batches)
     jobs: int = 1  # files probed at once
     sharpness: bool = False  # estimate the largest Hessian eigenvalue (Hessian-vector products)
+    isolation: str = "auto"  # "strict": refuse to run where a strong confinement layer is missing
+    passed_environment: tuple[str, ...] = ()  # --probe-env NAME: variables the child may see besides the allow-list

@@ -1,9 +1,11 @@
-"""Parent side: run one sandboxed child per file and collect its JSON.
+"""Parent side: run one confined probe per file and collect its measurements.
 
-Each child gets a fresh temporary directory as its cwd (removed afterwards), its own process group
-(killed, with everything the script spawned in it, on timeout and after it ends), a memory limit
-(RLIMIT_AS, set in the child), `PYTHONDONTWRITEBYTECODE` so importing the user's modules writes no
-`__pycache__` into their tree, and stdout/stderr sent to files whose tails are kept.
+Each file gets a fresh scratch directory (removed afterwards) and a supervisor process
+(`kerlint.probe.supervisor`, in its own session, dying with kerlint) that runs the user's script under
+the OS confinement of `confine.py` and answers with one JSON envelope: the layers it applied, how the
+child ended, the script's output tails and the measurement document. The document came from the
+untrusted process: it is validated (`schema.py`) before anything reads it, and a malformed one is one
+note for its own file.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -21,9 +24,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from kerlint.probe.options import MAX_CAPTURED_OUTPUT, ProbeOptions
+from kerlint.probe.options import ProbeOptions
+from kerlint.probe.schema import SchemaError, validate
 
-KILL_GRACE_S = 5.0
+SUPERVISOR_GRACE_S = 15.0  # past the probe's own time limit, before kerlint kills the supervisor
+# Variables the child sees besides the ones kerlint sets; anything else (tokens, CI secrets) only by
+# `--probe-env NAME`. Names, not prefixes: TF_* includes Terraform's tokens.
+PASSED_ENVIRONMENT = frozenset({
+    "PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_NUMERIC", "LC_MESSAGES", "TZ", "LD_LIBRARY_PATH",
+    "CUDA_VISIBLE_DEVICES", "CUDA_HOME", "CUDA_PATH", "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES",
+    "KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS", "TF_FORCE_GPU_ALLOW_GROWTH", "TF_XLA_FLAGS",
+    "TF_GPU_ALLOCATOR", "TF_NUM_INTEROP_THREADS", "TF_NUM_INTRAOP_THREADS", "XLA_FLAGS", "XLA_PYTHON_CLIENT_PREALLOCATE",
+    "XLA_PYTHON_CLIENT_MEM_FRACTION", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "PYTHONHASHSEED",
+})
 
 
 @dataclass
@@ -34,6 +47,8 @@ class FileProbe:
     seconds: float = 0.0
     stdout: str = ""
     stderr: str = ""
+    isolation: list[dict] = field(default_factory=list)  # the supervisor's layers: {name, applied, detail}
+    refused: bool = False  # --probe-isolation=strict and a strong layer could not be applied
 
     @property
     def models(self) -> list[dict]:
@@ -45,27 +60,17 @@ def builds_model(data: bytes) -> bool:
     return (b"keras" in data) and (b".compile(" in data or b"load_model(" in data)
 
 
-def _tail(path: str) -> str:
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            size = handle.tell()
-            handle.seek(max(0, size - MAX_CAPTURED_OUTPUT))
-            text = handle.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
-    return ("[...]\n" if size > MAX_CAPTURED_OUTPUT else "") + text
-
-
-def _environment(sandbox: str) -> dict[str, str]:
+def environment(sandbox: str, passed: tuple[str, ...] = ()) -> dict[str, str]:
+    """The child's whole environment: the allow-list, the names passed with --probe-env, kerlint's own."""
     package_root = str(Path(__file__).resolve().parents[2])
-    path = os.environ.get("PYTHONPATH")
+    kept = {name: value for name, value in os.environ.items() if name in PASSED_ENVIRONMENT or name in passed}
     return {
-        **os.environ,
-        "PYTHONPATH": package_root + (os.pathsep + path if path else ""),
+        **kept,
+        "PYTHONPATH": package_root,
         "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONNOUSERSITE": "1",
         "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
-        "KERAS_HOME": os.path.join(sandbox, ".keras"),
+        "HOME": sandbox, "KERAS_HOME": os.path.join(sandbox, ".keras"),
         "TMPDIR": sandbox, "TEMP": sandbox, "TMP": sandbox,
         "MPLBACKEND": "Agg",
         "PYTHONUNBUFFERED": "1",
@@ -79,60 +84,101 @@ def _kill_group(process: subprocess.Popen) -> None:
         pass
 
 
+def _child_arguments(path: Path | None, codes: set[str], options: ProbeOptions) -> list[str]:
+    arguments = [str(path.resolve()) if path else "<model>", "--steps", str(options.steps), "--codes", ",".join(sorted(codes)),
+                 "--memory", str(options.memory_bytes), "--deadline", str(time.time() + options.timeout_s),
+                 "--train-seconds", str(options.train_seconds), "--root", os.getcwd()]
+    if options.all_models:
+        arguments.append("--all")
+    if options.sharpness:
+        arguments.append("--sharpness")
+    if path is None and options.model:
+        arguments += ["--model", options.model] + (["--data", options.data] if options.data else [])
+    return arguments
+
+
+def _supervise(sandbox: str, child: list[str], options: ProbeOptions) -> tuple[dict | None, str]:
+    """Run the supervisor; its envelope (None when it gave none) and its own stderr."""
+    command = [sys.executable, "-m", "kerlint.probe.supervisor", "--parent", str(os.getpid()), "--scratch", sandbox,
+               "--timeout", str(options.timeout_s), "--memory", str(options.memory_bytes),
+               "--isolation", options.isolation, "--", *child]
+    # PR_SET_PDEATHSIG follows the thread that starts the supervisor: this pool thread waits for it.
+    process = subprocess.Popen(command, cwd=sandbox, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=environment(sandbox, options.passed_environment),
+                               start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=options.timeout_s + SUPERVISOR_GRACE_S)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        out, err = process.communicate()
+    try:
+        envelope = json.loads(out.decode("utf-8", "replace"))
+    except ValueError:
+        envelope = None
+    return envelope if isinstance(envelope, dict) else None, err.decode("utf-8", "replace")
+
+
+def _remove(sandbox: str) -> None:
+    """rmtree that first makes directories the script chmod-ed to 000 readable again."""
+    def unlock(function, path, _):
+        try:
+            os.chmod(os.path.dirname(path), stat.S_IRWXU)
+            os.chmod(path, stat.S_IRWXU)
+            function(path)
+        except OSError:
+            pass
+
+    shutil.rmtree(sandbox, onerror=unlock)
+
+
 def probe_file(path: Path | None, shown: str, codes: set[str], options: ProbeOptions) -> FileProbe:
-    """Run the child for one file (or for --model when `path` is None); never raises."""
+    """Run the confined child for one file (or for --model when `path` is None); never raises."""
     result = FileProbe(shown)
     sandbox = tempfile.mkdtemp(prefix="kerlint-probe-")
-    out = os.path.join(sandbox, "probe.json")
-    stdout, stderr = os.path.join(sandbox, "stdout.txt"), os.path.join(sandbox, "stderr.txt")
-    command = [sys.executable, "-m", "kerlint.probe.child", str(path.resolve()) if path else "<model>", "--out", out,
-               "--steps", str(options.steps), "--codes", ",".join(sorted(codes)), "--memory", str(options.memory_bytes),
-               "--deadline", str(time.time() + options.timeout_s), "--train-seconds", str(options.train_seconds), "--root", os.getcwd()]
-    if options.all_models:
-        command.append("--all")
-    if options.sharpness:
-        command.append("--sharpness")
-    if path is None and options.model:
-        command += ["--model", options.model] + (["--data", options.data] if options.data else [])
     start = time.monotonic()
     try:
-        with open(stdout, "wb") as out_file, open(stderr, "wb") as err_file:
-            process = subprocess.Popen(command, cwd=sandbox, stdin=subprocess.DEVNULL, stdout=out_file, stderr=err_file,
-                                       env=_environment(sandbox), start_new_session=True)
-            try:
-                code = process.wait(timeout=options.timeout_s)
-            except subprocess.TimeoutExpired:
-                code = None
-            finally:
-                _kill_group(process)  # the child, and whatever the script started in its group
-                process.wait(timeout=KILL_GRACE_S)
+        envelope, supervisor_errors = _supervise(sandbox, _child_arguments(path, codes, options), options)
         result.seconds = round(time.monotonic() - start, 2)
-        result.stdout, result.stderr = _tail(stdout), _tail(stderr)
-        result.document = _read(out)
-        stage = (result.document or {}).get("stage", "starting")
-        if code is None:
-            result.notes.append(f"probe stopped after the {options.timeout_s:g} s time limit while {stage}")
-        elif code < 0:
-            result.notes.append(f"probe process was killed by signal {signal.Signals(-code).name} while {stage}"
-                                + (" (out of memory?)" if -code in (signal.SIGKILL, signal.SIGSEGV) else ""))
-        elif result.document is None:
-            last = result.stderr.strip().splitlines()[-1:] or ["no output"]
-            result.notes.append(f"probe process ended (exit code {code}) without a report: {last[0][:300]}")
-        if result.document:
-            result.notes = result.document.get("notes", []) + result.notes
+        if envelope is None:
+            last = supervisor_errors.strip().splitlines()[-1:] or ["no output"]
+            result.notes.append(f"probe supervisor failed: {last[0][:300]}")
+            return result
+        _read_envelope(result, envelope, options)
     except OSError as error:
         result.notes.append(f"probe could not start: {error}")
     finally:
-        shutil.rmtree(sandbox, ignore_errors=True)
+        _remove(sandbox)
     return result
 
 
-def _read(path: str) -> dict | None:
+def _read_envelope(result: FileProbe, envelope: dict, options: ProbeOptions) -> None:
+    result.stdout, result.stderr = str(envelope.get("stdout") or ""), str(envelope.get("stderr") or "")
+    result.isolation = [layer for layer in envelope.get("layers") or [] if isinstance(layer, dict)]
+    if envelope.get("refused"):
+        result.refused = True
+        result.notes.append(f"not run: {envelope['refused']}")
+        return
     try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
-    except (OSError, ValueError):
-        return None
+        result.document = validate(json.loads(envelope["document"])) if envelope.get("document") else None
+    except ValueError as error:  # SchemaError is a ValueError, and so is bad JSON
+        reason = str(error) if isinstance(error, SchemaError) else f"not JSON ({error})"
+        result.notes.append(f"probe result rejected: {reason[:300]}")
+    if envelope.get("document_overflow"):
+        result.notes.append("probe result rejected: a document over the size limit")
+    stage = (result.document or {}).get("stage", "starting")
+    if envelope.get("timed_out"):
+        result.notes.append(f"probe stopped after the {options.timeout_s:g} s time limit while {stage}")
+    elif envelope.get("signal"):
+        name = str(envelope["signal"])
+        result.notes.append(f"probe process was killed by signal {name} while {stage}"
+                            + (" (out of memory?)" if name in ("SIGKILL", "SIGSEGV") else ""))
+    elif result.document is None and not result.notes:
+        last = result.stderr.strip().splitlines()[-1:] or ["no output"]
+        result.notes.append(f"probe process ended (exit code {envelope.get('exit')}) without a report: {last[0][:300]}")
+    if envelope.get("lingering"):
+        result.notes.append(f"{envelope['lingering']} process(es) the script left running were killed")
+    if result.document:
+        result.notes = result.document.get("notes", []) + result.notes
 
 
 def probe_files(work: list[tuple[Path | None, str, set[str]]], options: ProbeOptions,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -15,11 +16,38 @@ from kerlint.probe.runner import builds_model, probe_files
 from kerlint.reporters import printable
 
 UNRUNNABLE = frozenset({"KL001", "KL002"})  # a syntax error or an unreadable file: nothing to run
+# The most a repository's `[tool.kerlint.probe]` may ask for (a cloned repository is not trusted to size
+# its own sandbox); --probe-timeout and --probe-memory-mib on the command line are not capped.
+REPOSITORY_CAPS: dict[str, tuple[float, str]] = {
+    "timeout_s": (300.0, "timeout = {value:g} s"), "memory_bytes": (16 * 1024**3, "memory-mib = {mib:g}"),
+    "train_seconds": (120.0, "train-seconds = {value:g}"), "steps": (2000, "steps = {value:g}"), "jobs": (8, "jobs = {value:g}"),
+}
 
 
-def options_from(args: Any, config: Mapping[str, Any]) -> ProbeOptions:
-    """Command line over `[tool.kerlint.probe]` over defaults."""
+def _capped(config: Mapping[str, Any], warn) -> dict[str, Any]:
     values = dict(config)
+    for name, (cap, text) in REPOSITORY_CAPS.items():
+        if name in values and values[name] > cap:
+            asked, used = text.format(value=values[name], mib=values[name] / 1024**2), text.format(value=cap, mib=cap / 1024**2)
+            warn(f"[tool.kerlint.probe] {asked} is over what a repository may set; using {used}"
+                 + (" (raise it on the command line: --probe-timeout / --probe-memory-mib)" if name in ("timeout_s", "memory_bytes") else ""))
+            values[name] = type(values[name])(cap)
+    return values
+
+
+def _warn(message: str) -> None:
+    print(f"kerlint: warning: {printable(message)}", file=sys.stderr)
+
+
+def options_from(args: Any, config: Mapping[str, Any], warn=_warn) -> ProbeOptions:
+    """Command line over `[tool.kerlint.probe]` (capped) over defaults."""
+    values = _capped(config, warn)
+    if getattr(args, "probe_timeout", None):
+        values["timeout_s"] = float(args.probe_timeout)
+    if getattr(args, "probe_memory_mib", None):
+        values["memory_bytes"] = int(args.probe_memory_mib) * 1024**2
+    values["isolation"] = getattr(args, "probe_isolation", None) or "auto"
+    values["passed_environment"] = tuple(getattr(args, "probe_env", None) or ())
     if getattr(args, "probe_all", False):
         values["all_models"] = True
     if getattr(args, "probe_report", None):
@@ -46,10 +74,10 @@ def run(args: Any, project: Any, files: list[Path], shown: Any, diagnostics: lis
               "only the static checks ran", file=sys.stderr)
         return diagnostics
     with NotebookScripts() as notebooks:
-        return _run(options, project, files, shown, diagnostics, notebooks)
+        return _run(args, options, project, files, shown, diagnostics, notebooks)
 
 
-def _run(options: ProbeOptions, project: Any, files: list[Path], shown: Any, diagnostics: list[Diagnostic],
+def _run(args: Any, options: ProbeOptions, project: Any, files: list[Path], shown: Any, diagnostics: list[Diagnostic],
          notebooks: NotebookScripts) -> list[Diagnostic]:
     from kerlint.probe.attach import attach
 
@@ -71,23 +99,54 @@ def _run(options: ProbeOptions, project: Any, files: list[Path], shown: Any, dia
         work.append((None, _model_shown(options.model), set()))
         sources.append(None)
     probes = probe_files(work, options, _progress)
+    said: set[str] = set()
     for path, probe in zip(sources, probes):
+        isolation = isolation_line(probe.isolation)
+        if isolation and isolation not in said:  # once, unless a file got other layers than the first
+            said.add(isolation)
+            print(f"kerlint: probe: {printable(isolation)}", file=sys.stderr)
+        if probe.refused:
+            args.probe_refused = True
+        diagnostics = notebooks.to_joined(diagnostics, probe.shown)  # a notebook's probe speaks of joined lines
+        diagnostics = _attach_one(diagnostics, probe, project.for_file(path), attach)
+        diagnostics = notebooks.to_cells(diagnostics, probe.shown)
         for note in probe.notes:
             print(f"kerlint: probe: {printable(probe.shown)}: {printable(note)}", file=sys.stderr)
-        diagnostics = notebooks.to_joined(diagnostics, probe.shown)  # a notebook's probe speaks of joined lines
-        diagnostics = attach(diagnostics, probe, project.for_file(path))
-        diagnostics = notebooks.to_cells(diagnostics, probe.shown)
         if options.all_models and not any("probe" in d.extra for d in diagnostics if d.path == probe.shown):
             for model in probe.models:
                 summary = _summary(model)
                 if summary:
-                    print(f"kerlint: probe: {printable(probe.shown)}: {summary}", file=sys.stderr)
+                    print(f"kerlint: probe: {printable(probe.shown)}: {printable(summary)}", file=sys.stderr)
     if options.report_dir is not None:
         from kerlint.probe.report import write_reports
 
         for written in write_reports(options.report_dir, probes):
             _progress(f"probe report: {written}")
     return diagnostics
+
+
+def isolation_line(layers: list[dict]) -> str:
+    """`isolation: landlock, user namespace, ...; not applied: signal scoping (Landlock ABI 5 < 6)`."""
+    if not layers:
+        return ""
+    applied = [str(layer.get("name")) for layer in layers if layer.get("applied")]
+    missing: dict[str, list[str]] = {}  # why -> the layers it explains
+    for layer in layers:
+        if not layer.get("applied"):
+            missing.setdefault(str(layer.get("detail")), []).append(str(layer.get("name")))
+    text = "; ".join(f"{', '.join(names)} ({why})" for why, names in missing.items())
+    return f"isolation: {', '.join(applied) or 'none'}" + (f"; not applied: {text}" if text else "")
+
+
+def _attach_one(diagnostics: list[Diagnostic], probe: Any, settings: Any, attach: Any) -> list[Diagnostic]:
+    """Attach one file's probe; a document the schema let through but that still breaks a reader costs
+    only that file its verdicts (and becomes its note), never the other files'."""
+    try:
+        return attach([replace(d, extra=dict(d.extra)) for d in diagnostics], probe, settings)
+    except Exception as error:  # noqa: BLE001 - the document came from the user's process
+        probe.document = None
+        probe.notes.append(f"probe result rejected: {type(error).__name__}: {str(error)[:200]}")
+        return attach(diagnostics, probe, settings)
 
 
 def _model_shown(spec: str) -> str:
