@@ -326,3 +326,50 @@ def test_probe_on_save_runs_the_real_probe_command(tmp_path):
                 timeout=300)
             assert codes(probed)[0] == "KL101"
     asyncio.run(asyncio.wait_for(scenario(), 330))
+
+
+def _probe_tree(marker: Path) -> set[int]:
+    """Live processes of a probe of `marker` (kerlint check, its supervisor, the script's process)."""
+    import os
+
+    found = set()
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                command = handle.read()
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                zombie = handle.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+        except (OSError, IndexError):
+            continue
+        if str(marker).encode() in command and not zombie:
+            found.add(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process table in /proc")
+def test_a_new_save_and_shutdown_kill_the_whole_probe_tree(tmp_path):
+    """A script that never ends: the second save kills the first probe's whole tree (kerlint check, the
+    supervisor, the script), and shutting the server down kills the second's."""
+    import importlib.util
+    import time
+
+    if importlib.util.find_spec("keras") is None:
+        pytest.skip("the probe needs Keras: pip install 'kerlint[keras]'")
+    path = tmp_path / "train.py"
+    text = SEED + "import time\nwhile True:\n    time.sleep(1)\n"
+    path.write_text(text, encoding="utf-8")
+
+    async def scenario():
+        async with StdioSession(options={"probeOnSave": True}) as session:
+            uri = session.uri(path)
+            session.open(uri, text)
+            await session.diagnostics(uri, version=1)
+            session.save(uri)
+            first = await session.wait_for(lambda: (len(_probe_tree(path)) >= 3 and _probe_tree(path)) or None, timeout=60)
+            session.save(uri)
+            await session.wait_for(lambda: not first & _probe_tree(path) and _probe_tree(path), timeout=30)
+        deadline = time.monotonic() + 10
+        while _probe_tree(path) and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        assert _probe_tree(path) == set()
+    asyncio.run(asyncio.wait_for(scenario(), 180))

@@ -316,7 +316,8 @@ def test_schema_rejects_what_the_parent_could_not_read():
     good = {"file": "t.py", "stage": "done", "notes": [], "models": [{"findings": [
         {"code": "KL101", "line": 3, "col": 0, "message": "m", "related": [{"line": 2, "message": "r"}]}],
         "data": {"targets": {"min": -1.0, "max": 2.0}}, "probe": {"trajectory": [{"step": 0, "loss": "nan", "grad_norm": 1.5}]}}]}
-    assert validate(good) is good
+    assert validate(good) == good
+    assert validate({"notes": ["\x1b[2J"], "models": []})["notes"] == ["\\x1b[2J"]
     cases = {
         "document: expected an object, got list": [],
         "document.models: missing": {"notes": []},
@@ -437,3 +438,59 @@ def test_strict_isolation_refuses_to_run_without_landlock(tmp_path):
     assert result.code == 2
     assert "train.py: not run: --probe-isolation=strict and landlock could not be applied" in result.err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["train.py"]
+
+
+# --- kerlint killed -------------------------------------------------------------------------------
+
+HANGS = RELU_HEAD + "import time\nwhile True:\n    time.sleep(1)\n"
+
+
+def _wait(predicate, timeout: float):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(0.2)
+    return predicate()
+
+
+def _start_hanging_probe(tmp_path: Path):
+    import subprocess
+
+    (tmp_path / "hangs.py").write_text(HANGS)
+    return subprocess.Popen([sys.executable, "-m", "kerlint", "check", "--probe", "hangs.py"], cwd=tmp_path,
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@needs_keras
+@pytest.mark.skipif(not LINUX, reason="PR_SET_PDEATHSIG is Linux's")
+def test_killing_kerlint_kills_the_probe(tmp_path):
+    """SIGKILL to kerlint (as a CI timeout sends): the supervisor and the script end with it."""
+    kerlint_process = _start_hanging_probe(tmp_path)
+    tree = _wait(lambda: len(_running(str(tmp_path))) >= 3 and _running(str(tmp_path)), 60)  # supervisor, its fork, the script
+    assert tree, "the probe did not start"
+    kerlint_process.kill()
+    kerlint_process.wait()
+    assert _wait(lambda: not _running(str(tmp_path)), 10)
+
+
+@needs_keras
+@pytest.mark.skipif(not LINUX, reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_probe_started_by_the_editor_dies_with_the_editor(tmp_path):
+    """`KERLINT_DIE_WITH_PARENT` (set by the language server's probe on save): when the server is killed,
+    `kerlint check --probe` and its whole tree go too."""
+    import subprocess
+
+    name = f"hangs_{os.getpid()}.py"
+    (tmp_path / name).write_text(HANGS)
+    server = subprocess.Popen([sys.executable, "-c", (
+        "import os, subprocess, sys, time\n"
+        f"subprocess.Popen([sys.executable, '-m', 'kerlint', 'check', '--probe', '{name}'],\n"
+        "                 env={**os.environ, 'KERLINT_DIE_WITH_PARENT': str(os.getpid())}, start_new_session=True)\n"
+        "time.sleep(600)\n")], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert _wait(lambda: len(_running(str(tmp_path))) >= 3, 60), "the probe did not start"
+    server.kill()
+    server.wait()
+    assert _wait(lambda: not _running(str(tmp_path)), 10)
+    assert not _running(name)  # kerlint check itself (its command line names the file relatively)

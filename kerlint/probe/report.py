@@ -48,7 +48,7 @@ def details_text(probe: dict) -> str:
 
 def json_probe(probe: dict) -> dict:
     """The `probe` object of the JSON format: NaN/Inf gradient norms become null (strict JSON)."""
-    keys = ("verdict", "evidence", "steps", "seconds", "device", "notes")
+    keys = ("verdict", "evidence", "steps", "seconds", "device", "notes", "isolation")
     out = {key: probe[key] for key in keys if key in probe}
     out["grad_norms"] = [v if math.isfinite(v) else None for v in probe.get("grad_norms", [])]
     return out

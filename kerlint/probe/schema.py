@@ -3,12 +3,16 @@
 The document is written by the process that ran the user's script, so it is untrusted data: every
 field the parent reads (attach.py, verdicts.py, report.py, session.py) is typed here. A key marked
 `"name!"` must be present and not null, one marked `"name~"` may be absent but not null, any other
-may be absent or null; unknown keys are allowed (new measurements). `validate` returns the document or raises SchemaError naming the first bad field.
+may be absent or null; unknown keys are allowed (new measurements). `validate` returns the document with every string made printable (control
+characters and escape codes shown escaped, as the reporters show file names), or raises SchemaError
+naming the first bad field.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from kerlint.reporters import printable
 
 MAX_DEPTH = 12
 
@@ -93,4 +97,14 @@ def _check(value: Any, spec: Any, where: str, depth: int = 0) -> None:
 def validate(document: Any) -> dict:
     """The document, when every field the parent reads has its type; SchemaError otherwise."""
     _check(document, DOCUMENT, "document")
-    return document
+    return _printable(document)
+
+
+def _printable(value: Any) -> Any:
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {printable(key): _printable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_printable(item) for item in value]
+    return value

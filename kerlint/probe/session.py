@@ -142,11 +142,19 @@ def _attach_one(diagnostics: list[Diagnostic], probe: Any, settings: Any, attach
     """Attach one file's probe; a document the schema let through but that still breaks a reader costs
     only that file its verdicts (and becomes its note), never the other files'."""
     try:
-        return attach([replace(d, extra=dict(d.extra)) for d in diagnostics], probe, settings)
+        attached = attach([replace(d, extra=dict(d.extra)) for d in diagnostics], probe, settings)
     except Exception as error:  # noqa: BLE001 - the document came from the user's process
         probe.document = None
         probe.notes.append(f"probe result rejected: {type(error).__name__}: {str(error)[:200]}")
-        return attach(diagnostics, probe, settings)
+        attached = attach(diagnostics, probe, settings)
+    for diagnostic in attached:
+        record = diagnostic.extra.get("probe")
+        if diagnostic.path == probe.shown and isinstance(record, dict) and probe.isolation:
+            record["isolation"] = {
+                "applied": [layer.get("name") for layer in probe.isolation if layer.get("applied")],
+                "not_applied": {layer.get("name"): layer.get("detail") for layer in probe.isolation if not layer.get("applied")},
+            }
+    return attached
 
 
 def _model_shown(spec: str) -> str:
