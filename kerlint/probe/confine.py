@@ -27,7 +27,7 @@ IS_LINUX = sys.platform.startswith("linux")
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x8, 0x1000, 0x4000, 0x40000
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER = 1, 38, 36
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER = 1, 4, 38, 36
 SYS_MOUNT_SETATTR, SYS_LANDLOCK_CREATE_RULESET, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT_SELF = 442, 444, 445, 446
 AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY = -100, 0x8000, 0x1
 
@@ -77,6 +77,11 @@ def die_with_parent(expected_parent: int) -> bool:
     if IS_LINUX:
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     return os.getppid() == expected_parent
+
+
+def not_dumpable() -> bool:
+    """Another process of the same (non-root) user can't open this one's /proc/PID/fd or memory."""
+    return IS_LINUX and _prctl(PR_SET_DUMPABLE, 0)
 
 
 def become_subreaper() -> bool:

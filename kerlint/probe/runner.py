@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import stat
@@ -103,11 +104,12 @@ def _supervise(sandbox: str, child: list[str], options: ProbeOptions) -> tuple[d
                "--timeout", str(options.timeout_s), "--memory", str(options.memory_bytes),
                "--isolation", options.isolation, "--", *child]
     # PR_SET_PDEATHSIG follows the thread that starts the supervisor: this pool thread waits for it.
-    process = subprocess.Popen(command, cwd=sandbox, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    process = subprocess.Popen(command, cwd=sandbox, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, env=environment(sandbox, options.passed_environment),
                                start_new_session=True)
+    nonce = secrets.token_hex(32)
     try:
-        out, err = process.communicate(timeout=options.timeout_s + SUPERVISOR_GRACE_S)
+        out, err = process.communicate(nonce.encode(), timeout=options.timeout_s + SUPERVISOR_GRACE_S)
     except subprocess.TimeoutExpired:
         _kill_group(process)
         out, err = process.communicate()
@@ -115,7 +117,9 @@ def _supervise(sandbox: str, child: list[str], options: ProbeOptions) -> tuple[d
         envelope = json.loads(out.decode("utf-8", "replace"))
     except ValueError:
         envelope = None
-    return envelope if isinstance(envelope, dict) else None, err.decode("utf-8", "replace")
+    if not isinstance(envelope, dict) or envelope.get("nonce") != nonce:
+        return None, err.decode("utf-8", "replace") or ("the supervisor's answer is not authenticated" if envelope else "")
+    return envelope, err.decode("utf-8", "replace")
 
 
 def _remove(sandbox: str) -> None:

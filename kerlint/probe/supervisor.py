@@ -12,7 +12,9 @@ close-on-exec pipe: the script never holds it, nor the result channel. The scrip
 measurements, one JSON document a line, to a pipe the supervisor reads (size-capped, last complete
 line kept) until the deadline. Then every descendant is killed and one JSON envelope goes to stdout:
 {layers, refused, exit, signal, timed_out, lingering, document (the script's text, unparsed), stdout,
-stderr}. The parent validates the document; nothing the script wrote is trusted beyond its own models.
+stderr, and kerlint's per-run nonce: where no layer hides this process from the script, a forged envelope
+still lacks it}. The parent validates the document; nothing the script wrote is trusted beyond its own
+models.
 """
 
 from __future__ import annotations
@@ -243,8 +245,11 @@ def main(argv: list[str] | None = None) -> int:
     args.child = args.child[1:] if args.child[:1] == ["--"] else args.child
     if not confine.die_with_parent(args.parent):
         return 1  # kerlint is already gone
+    confine.not_dumpable()  # (the script's process gets its own dumpable flag back at exec)
     confine.become_subreaper()
+    nonce = sys.stdin.buffer.read(64).decode("ascii", "replace")  # kerlint's per-run secret, never passed on
     envelope = supervise(args)
+    envelope["nonce"] = nonce
     sys.stdout.write(json.dumps(envelope))
     sys.stdout.flush()
     return 0
