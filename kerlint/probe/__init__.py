@@ -5,8 +5,11 @@ Everything that imports TensorFlow/Keras or runs user code lives in the child pr
 the static path never loads a framework. Layout, one job per module:
 
 - options.py   ProbeOptions (CLI flags + `[tool.kerlint.probe]`)
-- runner.py    parent: one sandboxed child per file (time/memory limits, temp cwd, process group)
-- child.py     child entry: limits, patches, runs the script, inspects, probes, writes JSON
+- runner.py    parent: one supervisor per file (scratch directory, allow-listed environment, limits), its answer
+- supervisor.py trusted middle process: forks the confined child, holds the result channel, kills the tree
+- confine.py   OS confinement applied before the script runs (namespaces, read-only mounts, rlimits, Landlock)
+- schema.py    parent: the child's document is data: validated before anything reads it
+- child.py     child entry: patches, runs the script, inspects, probes, sends JSON to the supervisor
 - capture.py   child: patches fit/fit_generator/train_on_batch/save/exit, records what training gets
 - inspector.py child: live model -> JSON facts (activations, losses, optimizer, data ranges)
 - batches.py   child: captured data (arrays, generators, tf.data, PyDataset) -> a few NumPy batches

@@ -32,7 +32,7 @@ SUPERVISOR_GRACE_S = 15.0  # past the probe's own time limit, before kerlint kil
 # Variables the child sees besides the ones kerlint sets; anything else (tokens, CI secrets) only by
 # `--probe-env NAME`. Names, not prefixes: TF_* includes Terraform's tokens.
 PASSED_ENVIRONMENT = frozenset({
-    "PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_NUMERIC", "LC_MESSAGES", "TZ", "LD_LIBRARY_PATH",
+    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_NUMERIC", "LC_MESSAGES", "TZ", "LD_LIBRARY_PATH",
     "CUDA_VISIBLE_DEVICES", "CUDA_HOME", "CUDA_PATH", "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES",
     "KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS", "TF_FORCE_GPU_ALLOW_GROWTH", "TF_XLA_FLAGS",
     "TF_GPU_ALLOCATOR", "TF_NUM_INTEROP_THREADS", "TF_NUM_INTRAOP_THREADS", "XLA_FLAGS", "XLA_PYTHON_CLIENT_PREALLOCATE",
@@ -65,13 +65,15 @@ def environment(sandbox: str, passed: tuple[str, ...] = ()) -> dict[str, str]:
     """The child's whole environment: the allow-list, the names passed with --probe-env, kerlint's own."""
     package_root = str(Path(__file__).resolve().parents[2])
     kept = {name: value for name, value in os.environ.items() if name in PASSED_ENVIRONMENT or name in passed}
+    path = os.environ.get("PYTHONPATH")
     return {
         **kept,
-        "PYTHONPATH": package_root,
+        "PYTHONPATH": package_root + (os.pathsep + path if path else ""),
         "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONNOUSERSITE": "1",
         "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
-        "HOME": sandbox, "KERAS_HOME": os.path.join(sandbox, ".keras"),
+        # $HOME stays for reading (`~/data/...`); caches and configs that would be written there go here
+        "KERAS_HOME": os.path.join(sandbox, ".keras"), "XDG_CACHE_HOME": os.path.join(sandbox, ".cache"),
+        "XDG_CONFIG_HOME": os.path.join(sandbox, ".config"), "MPLCONFIGDIR": os.path.join(sandbox, ".matplotlib"),
         "TMPDIR": sandbox, "TEMP": sandbox, "TMP": sandbox,
         "MPLBACKEND": "Agg",
         "PYTHONUNBUFFERED": "1",

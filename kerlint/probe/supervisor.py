@@ -41,6 +41,7 @@ def _status(fd: int, record: dict) -> None:
 def _outer(args, st_w: int, out_w: int, out_files: tuple[int, int]) -> None:
     """W1: namespaces, then PID 1 of them; exits with W2's status (128 + signal when killed)."""
     confine.die_with_parent(args.supervisor)
+    os.setpgid(0, 0)  # a process group of its own: all there is to kill where there is no /proc
     layers = confine.enter_namespaces()
     for layer in layers:
         _status(st_w, {"layer": layer.json()})
@@ -215,6 +216,10 @@ def supervise(args) -> dict:
     if code is None:
         os.kill(outer, signal.SIGKILL)
         os.waitpid(outer, 0)
+    try:
+        os.killpg(outer, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
     lingering = kill_tree()  # without a PID namespace: what the script detached (setsid) and left running
     envelope = {
         "layers": [r["layer"] for r in status_records if "layer" in r],
