@@ -16,6 +16,7 @@ import os
 import shutil
 import socket
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -494,3 +495,64 @@ def test_a_probe_started_by_the_editor_dies_with_the_editor(tmp_path):
     server.wait()
     assert _wait(lambda: not _running(str(tmp_path)), 10)
     assert not _running(name)  # kerlint check itself (its command line names the file relatively)
+
+
+# --- as an unprivileged user ----------------------------------------------------------------------
+
+
+def _python_for(uid: int) -> str | None:
+    """An interpreter the user can run (this one, else the system's), or None."""
+    import subprocess
+
+    for candidate in (sys.executable, "/usr/bin/python3"):
+        if not os.path.exists(candidate):
+            continue
+        try:
+            done = subprocess.run([candidate, "-c", "import json"], capture_output=True,
+                                  preexec_fn=_as(uid) if uid != os.getuid() else None)
+        except OSError:  # not executable for that user
+            continue
+        if done.returncode == 0:
+            return candidate
+    return None
+
+
+def _as(uid: int):
+    def drop() -> None:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+    return drop
+
+
+UNPRIVILEGED = 65534 if LINUX and os.geteuid() == 0 else os.getuid() if LINUX else None
+
+
+@pytest.mark.skipif(not LINUX, reason="the layers are Linux's")
+@needs("user namespace", "landlock")
+def test_an_unprivileged_user_gets_every_layer(tmp_path):
+    """The path real users take: no capability anywhere, so the uid map must be written by the process
+    itself (a non-dumpable process can't). As root, the supervisor runs as uid 65534; the script's
+    interpreter need not have Keras, the layers are reported before it starts."""
+    import subprocess
+
+    python = _python_for(UNPRIVILEGED)
+    if python is None:
+        pytest.skip(f"no Python interpreter uid {UNPRIVILEGED} can run (e.g. a virtualenv under /root)")
+    scratch = Path(tempfile.mkdtemp(prefix="kerlint-unprivileged-"))
+    try:
+        if os.geteuid() == 0:
+            os.chown(scratch, UNPRIVILEGED, UNPRIVILEGED)
+        done = subprocess.run(
+            [python, "-m", "kerlint.probe.supervisor", "--parent", str(os.getpid()), "--scratch", str(scratch),
+             "--timeout", "30", "--isolation", "strict", "--", os.devnull],
+            input=b"n" * 64, capture_output=True, cwd=scratch, env={"PYTHONPATH": str(REPO), "PATH": os.environ.get("PATH", "")},
+            preexec_fn=_as(UNPRIVILEGED) if os.geteuid() == 0 else None, timeout=60)
+        envelope = json.loads(done.stdout)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    layers = {layer["name"]: layer for layer in envelope["layers"]}
+    assert envelope["refused"] is None, envelope["layers"]
+    expected = {name for name, allowed in KERNEL.items() if allowed} | {"read-only mounts", "private /proc", "no new privileges"}
+    assert {name for name, layer in layers.items() if layer["applied"]} >= expected, layers
+    assert layers["user namespace"]["detail"].startswith(f"uid {UNPRIVILEGED} runs as uid {UNPRIVILEGED or 65534}")

@@ -84,6 +84,10 @@ def not_dumpable() -> bool:
     return IS_LINUX and _prctl(PR_SET_DUMPABLE, 0)
 
 
+def dumpable() -> bool:
+    return IS_LINUX and _prctl(PR_SET_DUMPABLE, 1)
+
+
 def become_subreaper() -> bool:
     """Orphans of this process's descendants (a script's `setsid` child) are re-parented here."""
     return IS_LINUX and _prctl(PR_SET_CHILD_SUBREAPER, 1)

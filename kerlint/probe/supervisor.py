@@ -42,6 +42,11 @@ def _outer(args, st_w: int, out_w: int, out_files: tuple[int, int]) -> None:
     """W1: namespaces, then PID 1 of them; exits with W2's status (128 + signal when killed)."""
     confine.die_with_parent(args.supervisor)
     os.setpgid(0, 0)  # a process group of its own: all there is to kill where there is no /proc
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):  # not the result channel
+        os.dup2(null, fd)
+    os.close(null)
+    confine.dumpable()  # a non-dumpable process can't write its own /proc/self/uid_map unless it is root
     layers = confine.enter_namespaces()
     for layer in layers:
         _status(st_w, {"layer": layer.json()})
@@ -53,8 +58,8 @@ def _outer(args, st_w: int, out_w: int, out_files: tuple[int, int]) -> None:
             _inner(args, st_w, out_w, out_files, applied, supervisor_side)
         finally:
             os._exit(REFUSED_EXIT)
-    os.close(st_w)
-    os.close(out_w)
+    for fd in (st_w, out_w, *out_files):  # from here on W1 holds nothing the script could write into
+        os.close(fd)
     _, status = os.waitpid(inner, 0)
     os._exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
 
