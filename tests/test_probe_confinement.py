@@ -329,6 +329,10 @@ def test_schema_rejects_what_the_parent_could_not_read():
         "document.models[0].data.targets.min: null": {"notes": [], "models": [{"data": {"targets": {"min": None, "max": 1}}}]},
         "document.notes[0]: expected str, got int": {"notes": [1], "models": []},
     }
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    cases["document: nested too deeply"] = {"notes": [], "models": [], "extra": deep}
     for message, document in cases.items():
         with pytest.raises(SchemaError) as raised:
             validate(document)

@@ -166,8 +166,8 @@ def _read_envelope(result: FileProbe, envelope: dict, options: ProbeOptions) -> 
         return
     try:
         result.document = validate(json.loads(envelope["document"])) if envelope.get("document") else None
-    except ValueError as error:  # SchemaError is a ValueError, and so is bad JSON
-        reason = str(error) if isinstance(error, SchemaError) else f"not JSON ({error})"
+    except (ValueError, RecursionError) as error:  # SchemaError is a ValueError, and so is bad JSON
+        reason = str(error) if isinstance(error, SchemaError) else f"not JSON ({type(error).__name__}: {error})"
         result.notes.append(f"probe result rejected: {reason[:300]}")
     if envelope.get("document_overflow"):
         result.notes.append("probe result rejected: a document over the size limit")

@@ -96,8 +96,11 @@ def _check(value: Any, spec: Any, where: str, depth: int = 0) -> None:
 
 def validate(document: Any) -> dict:
     """The document, when every field the parent reads has its type; SchemaError otherwise."""
-    _check(document, DOCUMENT, "document")
-    return _printable(document)
+    try:
+        _check(document, DOCUMENT, "document")
+        return _printable(document)
+    except RecursionError:  # an unknown key nested a thousand deep
+        raise SchemaError("document: nested too deeply") from None
 
 
 def _printable(value: Any) -> Any:

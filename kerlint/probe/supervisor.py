@@ -257,9 +257,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1  # kerlint is already gone
     confine.not_dumpable()  # (the script's process gets its own dumpable flag back at exec)
     confine.become_subreaper()
-    nonce = sys.stdin.buffer.read(64).decode("ascii", "replace")  # kerlint's per-run secret, never passed on
     envelope = supervise(args)
-    envelope["nonce"] = nonce
+    # kerlint's per-run secret, read only now: the forks made above never had it in their memory
+    envelope["nonce"] = sys.stdin.buffer.read(64).decode("ascii", "replace")
     sys.stdout.write(json.dumps(envelope))
     sys.stdout.flush()
     return 0
