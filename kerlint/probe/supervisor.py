@@ -229,7 +229,8 @@ def supervise(args) -> dict:
     envelope = {
         "layers": [r["layer"] for r in status_records if "layer" in r],
         "refused": next((r["refused"] for r in status_records if "refused" in r), None),
-        "timed_out": timed_out, "exit": None, "signal": None, "lingering": lingering,
+        # after a timeout everything killed was the probe's own; otherwise what outlived the script
+        "timed_out": timed_out, "exit": None, "signal": None, "lingering": 0 if timed_out else lingering,
         "document": document.last.decode("utf-8", "replace") if document.last is not None else None,
         "document_overflow": document.overflow,
         "stdout": _tail(out_files[0]), "stderr": _tail(out_files[1]),
