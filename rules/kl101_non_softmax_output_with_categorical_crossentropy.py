@@ -1,5 +1,5 @@
 from kerlint.diagnostic import Related, Severity
-from kerlint.extract.keras_api import CATEGORICAL_CE
+from kerlint.keras_api import CATEGORICAL_CE
 from kerlint.rule import Finding, Rule
 
 # Why each activation breaks a probability loss that normalises outputs by their sum.

@@ -1,6 +1,6 @@
 from kerlint.diagnostic import Severity
-from kerlint.extract.keras_api import CLIPPING_PARAMETERS
 from kerlint.gradient_risk import spiking_gradients
+from kerlint.keras_api import CLIPPING_PARAMETERS
 from kerlint.rule import Finding, Option, Rule
 
 

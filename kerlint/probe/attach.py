@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from kerlint.diagnostic import Diagnostic, Related, Span
-from kerlint.engine import LintSettings
+from kerlint.settings import LintSettings
 from kerlint.probe.runner import FileProbe
 from kerlint.probe.verdicts import INCONCLUSIVE, verdict
 from kerlint.registry import rule_by_code

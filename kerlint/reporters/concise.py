@@ -4,7 +4,7 @@ the summary (columns 1-based)."""
 from __future__ import annotations
 
 from kerlint.diagnostic import position_text
-from kerlint.reporters import Report, printable
+from kerlint.reporters.report import Report, printable
 from kerlint.reporters.summary import summary_line
 
 

@@ -8,7 +8,7 @@ import re
 from kerlint.diagnostic import Diagnostic, position_text
 from kerlint.notebook import cell_lines
 from kerlint.engine import SourceError, decode_source
-from kerlint.reporters import Report, printable
+from kerlint.reporters.report import Report, printable
 from kerlint.reporters.summary import summary_line
 
 CONTEXT = 1  # lines shown before and after the finding

@@ -7,7 +7,7 @@ JSON), so a notebook's finding is annotated on the file, and its cell, line and 
 from __future__ import annotations
 
 from kerlint.diagnostic import Diagnostic, Severity
-from kerlint.reporters import Report
+from kerlint.reporters.report import Report
 from kerlint.reporters.summary import summary_line
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

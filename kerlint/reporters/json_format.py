@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from kerlint.diagnostic import Diagnostic
-from kerlint.reporters import Report
+from kerlint.reporters.report import Report
 
 
 def _location(line: int, col: int) -> dict[str, int]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from kerlint.diagnostic import Diagnostic, position_text
-from kerlint.reporters import Report, printable
+from kerlint.reporters.report import Report, printable
 
 SUITE = "kerlint"
 

@@ -18,7 +18,7 @@ from kerlint.diagnostic import Diagnostic, Severity, Span
 from kerlint.engine import SourceError, decode_source
 from kerlint.notebook import cell_lines
 from kerlint.registry import all_rules
-from kerlint.reporters import Report
+from kerlint.reporters.report import Report
 from kerlint.rule import DOCS_URL
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
