@@ -10,8 +10,18 @@ Unknown is always `None`: a rule that needs a value it doesn't have stays silent
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from kerlint.diagnostic import Span
+
+# The closed vocabularies of fact fields (typing.get_args(...) lists the values).
+NumericOpKind = Literal["log", "divide", "sqrt", "power", "exp"]
+# How a small constant guards: "added" (x + smooth), "clip" (the lower bound of K.clip(x, 1e-15, 1 - 1e-15)),
+# "clip-ceiling" (the eps of its upper bound 1 - eps), "maximum" (K.maximum(x, 1e-12)).
+GuardHow = Literal["added", "clip", "clip-ceiling", "maximum"]
+# "loss", "metric" (as compile() uses it), or "loss-like" (signature (y_true, y_pred) but not seen in compile).
+FunctionRole = Literal["loss", "metric", "loss-like"]
+LegacyKind = Literal["optimizer-argument", "fit-argument", "training-method", "backend-function", "module"]
 
 
 @dataclass
@@ -157,7 +167,7 @@ class Model:
 class NumericOp:
     """log / division / sqrt / power / exp inside a custom loss or metric."""
 
-    kind: str  # "log", "divide", "sqrt", "power", "exp"
+    kind: NumericOpKind
     text: str  # as written, e.g. "K.log(1-y_pred)"
     span: Span
     function: str  # the enclosing loss/metric
@@ -182,9 +192,7 @@ class SmallConstant:
     span: Span  # where the constant is defined (the line a user would change)
     function: str
     use: str  # what it guards, e.g. "(intersection + smooth) / (sum_ - intersection + smooth)"
-    # How it guards: "added" (x + smooth), "clip" (the lower bound of K.clip(x, 1e-15, 1 - 1e-15)),
-    # "clip-ceiling" (the eps of its upper bound 1 - eps), "maximum" (K.maximum(x, 1e-12)).
-    how: str = "added"
+    how: GuardHow = "added"
 
 
 @dataclass
@@ -200,7 +208,7 @@ class LogLikelihoodReturn:
 class CustomFunction:
     name: str
     span: Span
-    role: str  # "loss", "metric", or "loss-like" (signature (y_true, y_pred) but not seen in compile)
+    role: FunctionRole
     numeric_ops: list[NumericOp] = field(default_factory=list)
     small_constants: list[SmallConstant] = field(default_factory=list)
     unnegated_log_likelihood: LogLikelihoodReturn | None = None
@@ -209,7 +217,7 @@ class CustomFunction:
     probability_reading: str | None = None
     helpers: list[str] = field(default_factory=list)  # the module's functions it calls, by name
 
-    def unguarded(self, kind: str) -> list[NumericOp]:
+    def unguarded(self, kind: NumericOpKind) -> list[NumericOp]:
         """The ops of one kind whose operand comes from the inputs and that nothing guards."""
         return [op for op in self.numeric_ops if op.kind == kind and op.depends_on_prediction and op.guard is None]
 
@@ -233,7 +241,7 @@ class LossCall:
 class LegacyUsage:
     """An API current Keras rejects: `lr=`, `decay=`, `nb_epoch=`, `fit_generator`, `keras.engine`..."""
 
-    kind: str  # "optimizer-argument", "fit-argument", "training-method", "module"
+    kind: LegacyKind
     old: str  # what was written, e.g. "lr"
     new: str | None  # the current spelling, if there is one
     context: str  # e.g. "SGD(...)", "model.fit(...)"
