@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # kerlint.fix imports Span from here
+    from kerlint.fix import Fix
 
 
 class Severity(enum.IntEnum):
@@ -61,6 +65,7 @@ class Diagnostic:
     fix: str | None = None
     url: str | None = None
     related: tuple[Related, ...] = ()
+    autofix: Fix | None = None  # machine-applicable edits (the LSP's quick fix), from the rule
     # Extra structured evidence (e.g. a probe verdict); reporters that know a key render it.
     extra: dict = field(default_factory=dict)
     # In a notebook: the cell the finding is in (1-based, counting every cell); `span` is then relative

@@ -15,6 +15,7 @@ from kerlint.noqa import Directives, parse_directives
 from kerlint.registry import all_rules, rule_by_code
 from kerlint.rule import Finding
 from kerlint.settings import DEFAULT_MAX_FILE_BYTES, LintSettings
+from kerlint.source import SourceText
 
 SYNTAX_ERROR = "KL001"
 UNREADABLE_FILE = "KL002"
@@ -104,6 +105,7 @@ def lint_source(source: str, path: str, settings: LintSettings) -> list[Diagnost
             facts = extract_facts(module, path)
             if settings.target_keras_configured or facts.target_keras is None:
                 facts.target_keras = settings.target_keras
+        facts.source = SourceText(source)
     except RecursionError:
         facts = None
         results.append((INTERNAL_ERROR, Finding(Span.point(1), "code is nested too deeply to analyze")))
@@ -198,6 +200,7 @@ def _engine_diagnostics(path: str, settings: LintSettings, results: list[tuple[s
                 fix=finding.fix if finding.fix is not None else rule.fix,
                 url=rule.url(),
                 related=finding.related,
+                autofix=finding.autofix,
             )
         )
     return sorted(diagnostics, key=Diagnostic.sort_key)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from kerlint.diagnostic import Span
+from kerlint.source import SourceText
 
 # The closed vocabularies of fact fields (typing.get_args(...) lists the values).
 NumericOpKind = Literal["log", "divide", "sqrt", "power", "exp"]
@@ -266,6 +267,8 @@ class ModuleFacts:
     # project's declared dependencies, or the file's own imports (tf_keras); None when nothing says.
     target_keras: str | None = None
     keras_imports: list[str] = field(default_factory=list)  # modules the file imports Keras from, as written
+    # The file's text, for rules that compute a fix from it; None for facts read off a built model.
+    source: SourceText | None = None
 
     def output_losses(self) -> list[tuple[Model, Output, Loss]]:
         """Each model output with the loss applied to it (one loss for all outputs, or one each)."""

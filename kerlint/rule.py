@@ -11,6 +11,9 @@ from typing import Any, ClassVar, Iterable, Mapping
 
 from kerlint.diagnostic import Related, Severity, Span
 from kerlint.facts import ModuleFacts
+from kerlint.fix import Applicability, Edit, Fix
+
+__all__ = ["Applicability", "Edit", "Finding", "Fix", "Option", "Rule"]
 
 FAMILIES = (
     "activation-loss",
@@ -35,6 +38,7 @@ class Finding:
     message: str
     fix: str | None = None  # overrides the rule's generic fix text
     related: tuple[Related, ...] = ()
+    autofix: Fix | None = None  # the edits that fix it, when the rule can compute them exactly
 
 
 @dataclass(frozen=True)

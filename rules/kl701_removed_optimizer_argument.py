@@ -1,5 +1,9 @@
 from kerlint.diagnostic import Severity
+from kerlint.renames import rename_keyword
 from kerlint.rule import Finding, Rule
+
+# Renames that mean exactly the same thing: offered as a safe fix.
+EXACT_RENAMES = {"lr": "learning_rate"}
 
 
 class RemovedOptimizerArgument(Rule):
@@ -50,4 +54,5 @@ opt = tf.keras.optimizers.Adam(learning_rate=schedule)
                 message = f"{usage.context} uses {usage.old}=, which Keras 3 rejects: it is now {usage.new}="
             else:
                 message = f"{usage.context} uses {usage.old}=, which Keras 3 removed: use a learning-rate schedule"
-            yield Finding(usage.span, message)
+            fix = rename_keyword(facts.source, usage.span, usage.old, EXACT_RENAMES[usage.old]) if usage.old in EXACT_RENAMES else None
+            yield Finding(usage.span, message, autofix=fix)

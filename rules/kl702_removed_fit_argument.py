@@ -1,5 +1,9 @@
 from kerlint.diagnostic import Severity
+from kerlint.renames import rename_keyword
 from kerlint.rule import Finding, Rule
+
+# Renames that mean exactly the same thing (samples_per_epoch -> steps_per_epoch does not: samples vs batches).
+EXACT_RENAMES = {"nb_epoch": "epochs"}
 
 
 class RemovedFitArgument(Rule):
@@ -42,4 +46,5 @@ model.fit(train_dataset, epochs=5)
             else:
                 message = (f"{usage.context} uses {usage.old}=, which Keras 3's fit() no longer accepts: "
                            "pass it to a keras.utils.PyDataset instead")
-            yield Finding(usage.span, message)
+            fix = rename_keyword(facts.source, usage.span, usage.old, EXACT_RENAMES[usage.old]) if usage.old in EXACT_RENAMES else None
+            yield Finding(usage.span, message, autofix=fix)
