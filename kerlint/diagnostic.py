@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kerlint.verdict import ProbeVerdict
+
 if TYPE_CHECKING:  # kerlint.fix imports Span from here
     from kerlint.fix import Fix
 
@@ -71,6 +73,11 @@ class Diagnostic:
     # In a notebook: the cell the finding is in (1-based, counting every cell); `span` is then relative
     # to that cell. None for a .py file.
     cell: int | None = None
+
+    @property
+    def probe(self) -> ProbeVerdict | None:
+        """The training probe's verdict on this finding (`extra["probe"]`), typed; None when there is none."""
+        return ProbeVerdict.coerce(self.extra.get("probe"))
 
     def sort_key(self) -> tuple:
         return (self.path, self.cell or 0, self.span.line, self.span.col, self.code)

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping
 
 from kerlint.diagnostic import Related, Severity, Span
 from kerlint.facts import ModuleFacts
 from kerlint.fix import Applicability, Edit, Fix
+from kerlint.verdict import Judgement
 
-__all__ = ["Applicability", "Edit", "Finding", "Fix", "Option", "Rule"]
+if TYPE_CHECKING:  # the probe's evidence type; rules only call its methods
+    from kerlint.probe.verdicts import ProbeEvidence
+
+__all__ = ["Applicability", "Edit", "Finding", "Fix", "Judgement", "Option", "Rule"]
 
 FAMILIES = (
     "activation-loss",
@@ -24,6 +28,9 @@ FAMILIES = (
     "training-config",
     "api-compat",
 )
+# Families whose findings a short training run can confirm: their rules are probed (the generic check,
+# unless a rule defines its own `probe`).
+PROBED_FAMILIES = frozenset({"activation-loss", "target-range", "optimizer", "loss-numerics", "input-scaling"})
 ENGINE_TAG = "kerlint"  # diagnostics the engine itself raises (syntax errors, unreadable files, noqa)
 
 DOCS_URL = "https://github.com/kerlint/kerlint/blob/main/docs/rules.md"
@@ -74,8 +81,24 @@ class Rule:
     valid: ClassVar[tuple[str, ...]] = ()
     invalid: ClassVar[tuple[str, ...]] = ()
 
+    # Whether `kerlint check --probe` judges this rule's findings: None = as its family does (PROBED_FAMILIES).
+    probed: ClassVar[bool | None] = None
+    # Whether the probe estimates the edge-of-stability margin for this rule's findings without being asked.
+    probe_sharpness: ClassVar[bool] = False
+
     def check(self, facts: ModuleFacts, options: Mapping[str, Any]) -> Iterable[Finding]:
         return ()
+
+    def probe(self, evidence: "ProbeEvidence") -> Judgement:
+        """The verdict on one of this rule's findings from what the probe measured on its model. The
+        default: NaN/Inf or a gradient blow-up confirms (kerlint.probe.verdicts has the shared questions)."""
+        return evidence.generic()
+
+    @classmethod
+    def probe_check(cls) -> Callable[["ProbeEvidence"], Judgement] | None:
+        """The rule's probe check, or None when a training run can't speak to its findings."""
+        probed = cls.tag in PROBED_FAMILIES if cls.probed is None else cls.probed
+        return cls().probe if probed else None
 
     @classmethod
     def anchor(cls) -> str:

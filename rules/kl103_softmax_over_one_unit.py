@@ -1,5 +1,6 @@
 from kerlint.diagnostic import Severity
-from kerlint.rule import Finding, Rule
+from kerlint.rule import Finding, Judgement, Rule
+from kerlint.verdict import CONFIRMED, fmt
 
 
 class SoftmaxOverOneUnit(Rule):
@@ -61,3 +62,10 @@ model = Model(inputs, out)
                         f"{activation.layer} applies softmax over 1 unit: it outputs 1.0 for every input, "
                         "so predictions never vary and gradients are 0",
                     )
+
+    def probe(self, evidence):
+        flat = evidence.first(lambda row: row.pred_spread is not None and row.pred_spread < 1e-7)
+        if flat and all((1 if row.pred_spread is None else row.pred_spread) < 1e-7 for row in evidence.rows):
+            return Judgement(CONFIRMED, f"predictions are {fmt(flat.pred_max)} for every sample at every step "
+                                        f"(gradient norm {fmt(max(evidence.norms))})")
+        return evidence.generic()

@@ -1,5 +1,6 @@
 from kerlint.diagnostic import Related, Severity
-from kerlint.rule import Finding, Option, Rule
+from kerlint.rule import Finding, Judgement, Option, Rule
+from kerlint.verdict import CONFIRMED, INCONCLUSIVE, fmt
 
 ADAM_FAMILY = ("Adam", "AdamW", "Adamax", "Nadam", "Lamb")
 
@@ -121,3 +122,15 @@ model.fit(x, y, epochs=4680, callbacks=[keras.callbacks.ReduceLROnPlateau(patien
         if run.epochs is not None and run.epochs >= options["max-epochs"]:
             return f"a {run.epochs}-epoch run"
         return None
+
+    def probe(self, evidence):
+        run = f"after {evidence.steps_total:,} steps" if evidence.steps_total else "late in a long run"
+        adam = evidence.run.adam
+        measured = ""
+        if adam:
+            measured = (f"; after {len(evidence.rows)} steps median √v = {fmt(adam.median_sqrt_v)} vs epsilon {fmt(adam.epsilon)}"
+                        f" ({adam.frac_sqrt_v_below_10eps:.0%} of weights have √v < 10·epsilon)")
+        if evidence.broken:
+            return Judgement(CONFIRMED, evidence.broken)
+        return Judgement(INCONCLUSIVE, f"a {len(evidence.rows)}-step probe cannot show a blow-up the configuration predicts {run}, "
+                                       "when v has shrunk" + measured)

@@ -1,5 +1,6 @@
 from kerlint.diagnostic import Related, Severity
-from kerlint.rule import Finding, Option, Rule
+from kerlint.rule import Finding, Judgement, Option, Rule
+from kerlint.verdict import CONFIRMED, INCONCLUSIVE, NOT_REPRODUCED, fmt, span_text
 
 
 class UnscaledImageInput(Rule):
@@ -114,3 +115,11 @@ model.fit(x_train, y_train, epochs=5)
                         "Rescaling/Normalization layer: inputs that large blow up the first gradients and saturate "
                         "units; standardise them (StandardScaler, x / x.max()) or add keras.layers.Normalization",
                     )
+
+    def probe(self, evidence):
+        inputs = evidence.inputs
+        if inputs and inputs.max > 10:
+            return Judgement(CONFIRMED, f"inputs span {span_text(inputs)} (mean {fmt(inputs.mean)}, std {fmt(inputs.std)})")
+        if inputs:
+            return Judgement(NOT_REPRODUCED, f"inputs span {span_text(inputs)}")
+        return Judgement(INCONCLUSIVE, "no input values were captured")

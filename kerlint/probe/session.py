@@ -11,6 +11,7 @@ from kerlint.diagnostic import Diagnostic
 from kerlint.notebook import is_notebook
 from kerlint.probe.notebooks import NotebookScripts
 from kerlint.probe.options import ProbeOptions
+from kerlint.probe.records import ModelEntry, read_models
 from kerlint.probe.runner import builds_model, probe_files
 from kerlint.reporters import printable
 
@@ -72,13 +73,14 @@ def _run(options: ProbeOptions, project: Any, files: list[Path], shown: Any, dia
         sources.append(None)
     probes = probe_files(work, options, _progress)
     for path, probe in zip(sources, probes):
-        for note in probe.notes:
+        models, notes = read_models(probe.document, probe.notes)
+        for note in notes:
             print(f"kerlint: probe: {printable(probe.shown)}: {printable(note)}", file=sys.stderr)
         diagnostics = notebooks.to_joined(diagnostics, probe.shown)  # a notebook's probe speaks of joined lines
         diagnostics = attach(diagnostics, probe, project.for_file(path))
         diagnostics = notebooks.to_cells(diagnostics, probe.shown)
         if options.all_models and not any("probe" in d.extra for d in diagnostics if d.path == probe.shown):
-            for model in probe.models:
+            for model in models:
                 summary = _summary(model)
                 if summary:
                     print(f"kerlint: probe: {printable(probe.shown)}: {summary}", file=sys.stderr)
@@ -101,14 +103,13 @@ def _model_shown(spec: str) -> str:
     return spec
 
 
-def _summary(model: dict) -> str | None:
+def _summary(model: ModelEntry) -> str | None:
     """One line for a model trained with --probe=all that no finding speaks for."""
-    from kerlint.probe.verdicts import Evidence
+    from kerlint.probe.verdicts import ProbeEvidence
 
-    result = model.get("probe") or {}
-    if not result.get("trajectory"):
+    if model.probe is None or not model.probe.trajectory:
         return None
-    evidence = Evidence(result)
+    evidence = ProbeEvidence(model, model.probe)
     problem = evidence.nonfinite_loss() or evidence.growth() or evidence.collapse()
-    where = f"model compiled at line {model['compile_line']}" if model.get("compile_line") else "model"
-    return f"{where}: {problem or 'nothing abnormal'} ({evidence.summary()}, {result.get('device')})"
+    where = f"model compiled at line {model.compile_line}" if model.compile_line else "model"
+    return f"{where}: {problem or 'nothing abnormal'} ({evidence.summary()}, {model.probe.device})"

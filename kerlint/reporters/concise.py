@@ -18,9 +18,5 @@ def render(report: Report) -> str:
 
 
 def _probe(diagnostic) -> str:
-    probe = diagnostic.extra.get("probe")
-    if not probe:
-        return ""
-    from kerlint.probe.report import verdict_text
-
-    return f" [{printable(verdict_text(probe))}]"
+    probe = diagnostic.probe
+    return f" [{printable(probe.text())}]" if probe else ""

@@ -39,11 +39,8 @@ def command(diagnostic: Diagnostic) -> str:
 
 
 def _probe(diagnostic: Diagnostic) -> str:
-    if not diagnostic.extra.get("probe"):
-        return ""
-    from kerlint.probe.report import verdict_text
-
-    return f" [{verdict_text(diagnostic.extra['probe'])}]"
+    probe = diagnostic.probe
+    return f" [{probe.text()}]" if probe else ""
 
 
 def render(report: Report) -> str:
