@@ -105,7 +105,8 @@ def lint_source(source: str, path: str, settings: LintSettings) -> list[Diagnost
             facts = extract_facts(module, path)
             if settings.target_keras_configured or facts.target_keras is None:
                 facts.target_keras = settings.target_keras
-        facts.source = SourceText(source)
+        if settings.fixes:
+            facts.source = SourceText(source)
     except RecursionError:
         facts = None
         results.append((INTERNAL_ERROR, Finding(Span.point(1), "code is nested too deeply to analyze")))

@@ -267,7 +267,8 @@ class ModuleFacts:
     # project's declared dependencies, or the file's own imports (tf_keras); None when nothing says.
     target_keras: str | None = None
     keras_imports: list[str] = field(default_factory=list)  # modules the file imports Keras from, as written
-    # The file's text, for rules that compute a fix from it; None for facts read off a built model.
+    # The file's text, for rules that compute a fix from it; None when no fix is wanted (LintSettings.fixes)
+    # and for facts read off a built model.
     source: SourceText | None = None
 
     def output_losses(self) -> list[tuple[Model, Output, Loss]]:

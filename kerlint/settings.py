@@ -35,6 +35,9 @@ class LintSettings:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     target_keras: str | None = None  # "2" / "3" from the configuration or the project's dependencies
     target_keras_configured: bool = False  # set explicitly in [tool.kerlint]: wins over a file's own imports
+    # Compute the findings' machine-applicable fixes (the editor's quick fixes). Off for a plain check,
+    # whose output never shows them: a fix may re-read the source, and only who applies it should pay.
+    fixes: bool = False
 
     @classmethod
     def all_rules(cls) -> "LintSettings":

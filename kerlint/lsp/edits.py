@@ -10,9 +10,11 @@ import io
 import tokenize
 
 from kerlint.diagnostic import Diagnostic, Span
-from kerlint.engine import INTERNAL_ERROR, SYNTAX_ERROR, UNREADABLE_FILE
+from kerlint.engine import INTERNAL_ERROR, SYNTAX_ERROR, UNREADABLE_FILE, lint_source
+from kerlint.fix import Fix
 from kerlint.lsp.positions import split_lines
 from kerlint.noqa import parse_directives
+from kerlint.settings import LintSettings
 
 Edit = tuple[Span, str]
 
@@ -55,9 +57,18 @@ def noqa_edit(source: str, lines: list[str], diagnostic: Diagnostic, unsafe: set
 
 
 def fix_edit(source: str, lines: list[str], diagnostic: Diagnostic) -> Edit | None:
-    """The rule's fix as one edit, when it is one edit (the renames are)."""
-    fix = diagnostic.autofix
+    """The rule's fix as one edit, when it is one edit (the renames are). A diagnostic linted without
+    fixes (LintSettings.fixes off) gets its rule's fix computed now, on `source`."""
+    fix = diagnostic.autofix or _fix_now(source, diagnostic)
     if fix is None or len(fix.edits) != 1:
         return None
     (edit,) = fix.edits
     return edit.span, edit.text
+
+
+def _fix_now(source: str, diagnostic: Diagnostic) -> Fix | None:
+    settings = LintSettings(enabled=frozenset({diagnostic.code}), fixes=True)
+    for found in lint_source(source, diagnostic.path, settings):
+        if found.code == diagnostic.code and found.span == diagnostic.span:
+            return found.autofix
+    return None

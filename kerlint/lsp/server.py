@@ -12,7 +12,7 @@ import os
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +138,7 @@ class KerlintServer(LanguageServer):
             return None
         document = self.workspace.get_text_document(uri)
         text, version = document.source, document.version
-        settings = self.settings_for(uri)
+        settings = replace(self.settings_for(uri), fixes=True)  # the code actions offer the rules' fixes
         last = self.linted.get(uri)
         if last is not None and last.text == text and last.settings == settings:
             return version, last
