@@ -1,6 +1,8 @@
-"""What a rule is: metadata, docs, options, examples, and a check over facts.
+"""What a rule is: metadata, docs, options, examples, a check over facts (whose findings may carry their
+fix), and the verdict a training probe gives on its findings. A new rule is one module in `rules/`.
 
-Rules only report. The engine owns selection, suppression, positions and formatting.
+Rules only report. The engine owns selection, suppression, positions and formatting; the LSP (and a
+future `--fix`) apply the fixes.
 """
 
 from __future__ import annotations
