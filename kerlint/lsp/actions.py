@@ -19,7 +19,8 @@ def code_actions(
     uri: str, source: str, lines: list[str], diagnostics: list[Diagnostic],
     requested: types.Range, encoding: str,
 ) -> list[types.CodeAction]:
-    """Actions for the findings on the requested lines (1 + LSP line numbers)."""
+    """Actions for the findings on the requested lines (1 + LSP line numbers); the diagnostics were
+    linted with their fixes (LintSettings.fixes)."""
     first, last = requested.start.line + 1, requested.end.line + 1
     wanted = [d for d in diagnostics if _overlaps(d, first, last)]
     if not wanted:

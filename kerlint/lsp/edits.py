@@ -7,11 +7,11 @@ right (the line ends inside a string, ...): no edit beats a wrong one.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 import tokenize
 
 from kerlint.diagnostic import Diagnostic, Span
 from kerlint.engine import INTERNAL_ERROR, SYNTAX_ERROR, UNREADABLE_FILE, lint_source
-from kerlint.fix import Fix
 from kerlint.lsp.positions import split_lines
 from kerlint.noqa import parse_directives
 from kerlint.settings import LintSettings
@@ -57,18 +57,19 @@ def noqa_edit(source: str, lines: list[str], diagnostic: Diagnostic, unsafe: set
 
 
 def fix_edit(source: str, lines: list[str], diagnostic: Diagnostic) -> Edit | None:
-    """The rule's fix as one edit, when it is one edit (the renames are). A diagnostic linted without
-    fixes (LintSettings.fixes off) gets its rule's fix computed now, on `source`."""
-    fix = diagnostic.autofix or _fix_now(source, diagnostic)
+    """The rule's fix as one edit, when it is one edit (the renames are)."""
+    fix = diagnostic.autofix or with_fixes(source, [diagnostic])[0].autofix
     if fix is None or len(fix.edits) != 1:
         return None
     (edit,) = fix.edits
     return edit.span, edit.text
 
 
-def _fix_now(source: str, diagnostic: Diagnostic) -> Fix | None:
-    settings = LintSettings(enabled=frozenset({diagnostic.code}), fixes=True)
-    for found in lint_source(source, diagnostic.path, settings):
-        if found.code == diagnostic.code and found.span == diagnostic.span:
-            return found.autofix
-    return None
+def with_fixes(source: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics with their rules' fixes, computed on `source` (one lint of it, their rules only), for
+    diagnostics linted without fixes (LintSettings.fixes off)."""
+    if not diagnostics:
+        return []
+    settings = LintSettings(enabled=frozenset(d.code for d in diagnostics), fixes=True)
+    fixes = {(d.code, d.span): d.autofix for d in lint_source(source, diagnostics[0].path, settings) if d.autofix}
+    return [replace(d, autofix=fixes.get((d.code, d.span))) if d.autofix is None else d for d in diagnostics]
