@@ -6,10 +6,9 @@ import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kerlint.verdict import ProbeVerdict
-
-if TYPE_CHECKING:  # kerlint.fix imports Span from here
+if TYPE_CHECKING:  # kerlint.fix imports Span from here; both are loaded only where fixes and verdicts are used
     from kerlint.fix import Fix
+    from kerlint.verdict import ProbeVerdict
 
 
 class Severity(enum.IntEnum):
@@ -77,7 +76,12 @@ class Diagnostic:
     @property
     def probe(self) -> ProbeVerdict | None:
         """The training probe's verdict on this finding (`extra["probe"]`), typed; None when there is none."""
-        return ProbeVerdict.coerce(self.extra.get("probe"))
+        found = self.extra.get("probe")
+        if found is None:
+            return None
+        from kerlint.verdict import ProbeVerdict
+
+        return ProbeVerdict.coerce(found)
 
     def sort_key(self) -> tuple:
         return (self.path, self.cell or 0, self.span.line, self.span.col, self.code)

@@ -15,7 +15,6 @@ from kerlint.noqa import Directives, parse_directives
 from kerlint.registry import all_rules, rule_by_code
 from kerlint.rule import Finding
 from kerlint.settings import DEFAULT_MAX_FILE_BYTES, LintSettings
-from kerlint.source import SourceText
 
 SYNTAX_ERROR = "KL001"
 UNREADABLE_FILE = "KL002"
@@ -106,6 +105,8 @@ def lint_source(source: str, path: str, settings: LintSettings) -> list[Diagnost
             if settings.target_keras_configured or facts.target_keras is None:
                 facts.target_keras = settings.target_keras
         if settings.fixes:
+            from kerlint.source import SourceText
+
             facts.source = SourceText(source)
     except RecursionError:
         facts = None

@@ -10,10 +10,11 @@ Unknown is always `None`: a rule that needs a value it doesn't have stays silent
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from kerlint.diagnostic import Span
-from kerlint.source import SourceText
+if TYPE_CHECKING:  # the source is attached only when fixes are wanted
+    from kerlint.source import SourceText
 
 # The closed vocabularies of fact fields (typing.get_args(...) lists the values).
 NumericOpKind = Literal["log", "divide", "sqrt", "power", "exp"]

@@ -13,13 +13,11 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping
 
 from kerlint.diagnostic import Related, Severity, Span
 from kerlint.facts import ModuleFacts
-from kerlint.fix import Applicability, Edit, Fix
-from kerlint.verdict import Judgement
 
-if TYPE_CHECKING:  # the probe's evidence type; rules only call its methods
+if TYPE_CHECKING:  # loaded where fixes are computed and probes judged, not on every check
+    from kerlint.fix import Fix
     from kerlint.probe.verdicts import ProbeEvidence
-
-__all__ = ["Applicability", "Edit", "Finding", "Fix", "Judgement", "Option", "Rule"]
+    from kerlint.verdict import Judgement
 
 FAMILIES = (
     "activation-loss",
@@ -91,13 +89,14 @@ class Rule:
     def check(self, facts: ModuleFacts, options: Mapping[str, Any]) -> Iterable[Finding]:
         return ()
 
-    def probe(self, evidence: "ProbeEvidence") -> Judgement:
-        """The verdict on one of this rule's findings from what the probe measured on its model. The
-        default: NaN/Inf or a gradient blow-up confirms (kerlint.probe.verdicts has the shared questions)."""
+    def probe(self, evidence: ProbeEvidence) -> Judgement:
+        """The verdict on one of this rule's findings from what the probe measured on its model, e.g.
+        `evidence.confirmed(f"loss NaN at step {step}")`. The default: NaN/Inf or a gradient blow-up
+        confirms (ProbeEvidence, kerlint/probe/verdicts.py, has the questions the checks share)."""
         return evidence.generic()
 
     @classmethod
-    def probe_check(cls) -> Callable[["ProbeEvidence"], Judgement] | None:
+    def probe_check(cls) -> Callable[[ProbeEvidence], Judgement] | None:
         """The rule's probe check, or None when a training run can't speak to its findings."""
         probed = cls.tag in PROBED_FAMILIES if cls.probed is None else cls.probed
         return cls().probe if probed else None
@@ -139,6 +138,19 @@ class Rule:
         if cls.references:
             parts += ["## References", "\n".join(f"- {ref}" for ref in cls.references)]
         return "\n\n".join(parts) + "\n"
+
+
+def __getattr__(name: str):
+    """Edit, Fix, Applicability and Judgement, importable from here, loaded on first use."""
+    if name in ("Edit", "Fix", "Applicability"):
+        from kerlint import fix
+
+        return getattr(fix, name)
+    if name == "Judgement":
+        from kerlint.verdict import Judgement
+
+        return Judgement
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def strip_markers(source: str) -> str:

@@ -1,7 +1,6 @@
 from kerlint.diagnostic import Related, Severity
 from kerlint.keras_api import CATEGORICAL_CE
-from kerlint.rule import Finding, Judgement, Rule
-from kerlint.verdict import CONFIRMED, NOT_REPRODUCED
+from kerlint.rule import Finding, Rule
 
 # Why each activation breaks a probability loss that normalises outputs by their sum.
 REASONS = {
@@ -116,7 +115,7 @@ model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
         zero = evidence.first(lambda row: row.zero_sum is not None and row.zero_sum > 0)
         if evidence.broken:
             also = f"; {zero.zero_sum:.0%} of samples' outputs summed to 0 at step {zero.step}" if zero else ""
-            return Judgement(CONFIRMED, evidence.broken + also)
+            return evidence.confirmed(evidence.broken + also)
         if zero:
-            return Judgement(CONFIRMED, f"at step {zero.step} {zero.zero_sum:.0%} of samples have every output 0: categorical CE divides 0 by 0")
-        return Judgement(NOT_REPRODUCED, evidence.summary() + "; no sample's outputs summed to 0")
+            return evidence.confirmed(f"at step {zero.step} {zero.zero_sum:.0%} of samples have every output 0: categorical CE divides 0 by 0")
+        return evidence.not_reproduced(evidence.summary() + "; no sample's outputs summed to 0")

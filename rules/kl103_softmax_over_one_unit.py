@@ -1,6 +1,5 @@
 from kerlint.diagnostic import Severity
-from kerlint.rule import Finding, Judgement, Rule
-from kerlint.verdict import CONFIRMED, fmt
+from kerlint.rule import Finding, Rule
 
 
 class SoftmaxOverOneUnit(Rule):
@@ -66,6 +65,6 @@ model = Model(inputs, out)
     def probe(self, evidence):
         flat = evidence.first(lambda row: row.pred_spread is not None and row.pred_spread < 1e-7)
         if flat and all((1 if row.pred_spread is None else row.pred_spread) < 1e-7 for row in evidence.rows):
-            return Judgement(CONFIRMED, f"predictions are {fmt(flat.pred_max)} for every sample at every step "
-                                        f"(gradient norm {fmt(max(evidence.norms))})")
+            return evidence.confirmed(f"predictions are {evidence.fmt(flat.pred_max)} for every sample at every step "
+                                      f"(gradient norm {evidence.fmt(max(evidence.norms))})")
         return evidence.generic()

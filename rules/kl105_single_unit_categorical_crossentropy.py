@@ -1,8 +1,7 @@
 import math
 
 from kerlint.diagnostic import Related, Severity
-from kerlint.rule import Finding, Judgement, Rule
-from kerlint.verdict import CONFIRMED
+from kerlint.rule import Finding, Rule
 
 
 class SingleUnitCategoricalCrossentropy(Rule):
@@ -67,5 +66,5 @@ model.compile(loss=CategoricalCrossentropy(), optimizer='rmsprop')
 
     def probe(self, evidence):
         if all(abs(loss) < 1e-7 for loss in evidence.losses if math.isfinite(loss)) and max(evidence.norms) < 1e-7:
-            return Judgement(CONFIRMED, f"loss 0 and gradient norm 0 at every one of {len(evidence.rows)} steps: nothing is learned")
+            return evidence.confirmed(f"loss 0 and gradient norm 0 at every one of {len(evidence.rows)} steps: nothing is learned")
         return evidence.generic()

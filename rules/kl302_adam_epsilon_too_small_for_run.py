@@ -1,6 +1,5 @@
 from kerlint.diagnostic import Related, Severity
-from kerlint.rule import Finding, Judgement, Option, Rule
-from kerlint.verdict import CONFIRMED, INCONCLUSIVE, fmt
+from kerlint.rule import Finding, Option, Rule
 
 ADAM_FAMILY = ("Adam", "AdamW", "Adamax", "Nadam", "Lamb")
 
@@ -128,9 +127,9 @@ model.fit(x, y, epochs=4680, callbacks=[keras.callbacks.ReduceLROnPlateau(patien
         adam = evidence.run.adam
         measured = ""
         if adam:
-            measured = (f"; after {len(evidence.rows)} steps median √v = {fmt(adam.median_sqrt_v)} vs epsilon {fmt(adam.epsilon)}"
+            measured = (f"; after {len(evidence.rows)} steps median √v = {evidence.fmt(adam.median_sqrt_v)} vs epsilon {evidence.fmt(adam.epsilon)}"
                         f" ({adam.frac_sqrt_v_below_10eps:.0%} of weights have √v < 10·epsilon)")
         if evidence.broken:
-            return Judgement(CONFIRMED, evidence.broken)
-        return Judgement(INCONCLUSIVE, f"a {len(evidence.rows)}-step probe cannot show a blow-up the configuration predicts {run}, "
-                                       "when v has shrunk" + measured)
+            return evidence.confirmed(evidence.broken)
+        return evidence.inconclusive(f"a {len(evidence.rows)}-step probe cannot show a blow-up the configuration predicts {run}, "
+                                     "when v has shrunk" + measured)

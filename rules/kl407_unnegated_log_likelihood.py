@@ -1,8 +1,5 @@
-import math
-
 from kerlint.diagnostic import Severity
-from kerlint.rule import Finding, Judgement, Rule
-from kerlint.verdict import CONFIRMED, fmt
+from kerlint.rule import Finding, Rule
 
 
 class UnnegatedLogLikelihood(Rule):
@@ -115,6 +112,6 @@ def nll(y_true, y_pred):
     def probe(self, evidence):
         negative = evidence.negative_loss()
         if negative:
-            text = f"loss {fmt(negative[1])} < 0 (first negative at step {negative[0]}): the log-likelihood is maximised toward -inf"
-            return Judgement(CONFIRMED, text + (f"; {evidence.broken}" if evidence.broken else ""))
+            text = f"loss {evidence.fmt(negative[1])} < 0 (first negative at step {negative[0]}): the log-likelihood is maximised toward -inf"
+            return evidence.confirmed(text + (f"; {evidence.broken}" if evidence.broken else ""))
         return evidence.generic()

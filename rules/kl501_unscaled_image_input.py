@@ -1,6 +1,5 @@
 from kerlint.diagnostic import Related, Severity
-from kerlint.rule import Finding, Judgement, Option, Rule
-from kerlint.verdict import CONFIRMED, INCONCLUSIVE, NOT_REPRODUCED, fmt, span_text
+from kerlint.rule import Finding, Option, Rule
 
 
 class UnscaledImageInput(Rule):
@@ -119,7 +118,7 @@ model.fit(x_train, y_train, epochs=5)
     def probe(self, evidence):
         inputs = evidence.inputs
         if inputs and inputs.max > 10:
-            return Judgement(CONFIRMED, f"inputs span {span_text(inputs)} (mean {fmt(inputs.mean)}, std {fmt(inputs.std)})")
+            return evidence.confirmed(f"inputs span {evidence.span_text(inputs)} (mean {evidence.fmt(inputs.mean)}, std {evidence.fmt(inputs.std)})")
         if inputs:
-            return Judgement(NOT_REPRODUCED, f"inputs span {span_text(inputs)}")
-        return Judgement(INCONCLUSIVE, "no input values were captured")
+            return evidence.not_reproduced(f"inputs span {evidence.span_text(inputs)}")
+        return evidence.inconclusive("no input values were captured")

@@ -1,5 +1,4 @@
 from kerlint.diagnostic import Severity
-from kerlint.renames import rename_keyword
 from kerlint.rule import Finding, Rule
 
 # Renames that mean exactly the same thing (samples_per_epoch -> steps_per_epoch does not: samples vs batches).
@@ -46,5 +45,12 @@ model.fit(train_dataset, epochs=5)
             else:
                 message = (f"{usage.context} uses {usage.old}=, which Keras 3's fit() no longer accepts: "
                            "pass it to a keras.utils.PyDataset instead")
-            fix = rename_keyword(facts.source, usage.span, usage.old, EXACT_RENAMES[usage.old]) if usage.old in EXACT_RENAMES else None
-            yield Finding(usage.span, message, autofix=fix)
+            yield Finding(usage.span, message, autofix=self._rename(facts, usage))
+
+    @staticmethod
+    def _rename(facts, usage):
+        if facts.source is None or usage.old not in EXACT_RENAMES:  # no fix wanted (LintSettings.fixes), or none exact
+            return None
+        from kerlint.renames import rename_keyword  # loaded only where fixes are wanted
+
+        return rename_keyword(facts.source, usage.span, usage.old, EXACT_RENAMES[usage.old])

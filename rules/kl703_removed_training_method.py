@@ -1,5 +1,4 @@
 from kerlint.diagnostic import Severity
-from kerlint.renames import rename_method
 from kerlint.rule import Finding, Rule
 
 # Removed method -> (its replacement, keywords the replacement takes with the same meaning). Only a call
@@ -46,6 +45,13 @@ score = model.evaluate(test_generator, steps=10)
     def check(self, facts, options):
         for usage in facts.legacy:
             if usage.kind == "training-method":
-                fix = rename_method(facts.source, usage.span, *REPLACEMENTS[usage.old]) if usage.old in REPLACEMENTS else None
                 message = f"{usage.old}() was removed in Keras 3: call {usage.new}() with the same generator"
-                yield Finding(usage.span, message, autofix=fix)
+                yield Finding(usage.span, message, autofix=self._rename(facts, usage))
+
+    @staticmethod
+    def _rename(facts, usage):
+        if facts.source is None or usage.old not in REPLACEMENTS:  # no fix wanted (LintSettings.fixes), or none known
+            return None
+        from kerlint.renames import rename_method  # loaded only where fixes are wanted
+
+        return rename_method(facts.source, usage.span, *REPLACEMENTS[usage.old])

@@ -13,9 +13,9 @@ from kerlint.probe import verdicts
 from kerlint.probe.attach import attach
 from kerlint.probe.records import ModelEntry, ProbeDataError, ProbeRun, models_from_json
 from kerlint.probe.runner import FileProbe
-from kerlint.rule import Judgement, Rule
+from kerlint.rule import Rule
 from kerlint.settings import LintSettings
-from kerlint.verdict import CONFIRMED, INCONCLUSIVE, NOT_REPRODUCED, ProbeVerdict
+from kerlint.verdict import CONFIRMED, INCONCLUSIVE, NOT_REPRODUCED, Judgement, ProbeVerdict
 
 ENTRY = {
     "class": "Sequential", "line": 4, "compile_line": 6,

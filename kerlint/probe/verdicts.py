@@ -141,6 +141,22 @@ class ProbeEvidence:
             text += f", gradient norm {fmt(min(norms))}..{fmt(max(norms))}"
         return text
 
+    # --- what a check concludes ---------------------------------------------------------------------
+    @staticmethod
+    def confirmed(evidence: str) -> Judgement:
+        return Judgement(CONFIRMED, evidence)
+
+    @staticmethod
+    def not_reproduced(evidence: str) -> Judgement:
+        return Judgement(NOT_REPRODUCED, evidence)
+
+    @staticmethod
+    def inconclusive(evidence: str) -> Judgement:
+        return Judgement(INCONCLUSIVE, evidence)
+
+    fmt = staticmethod(fmt)  # a measured number in evidence text
+    span_text = staticmethod(span_text)  # `[-1.3, 2.9]`
+
     # --- checks several rules share ----------------------------------------------------------------
     def generic(self) -> Judgement:
         """Inf/NaN or a gradient blow-up confirms; otherwise what the run did."""

@@ -10,7 +10,6 @@ from kerlint.notebook import cell_lines
 from kerlint.engine import SourceError, decode_source
 from kerlint.reporters.report import Report, printable
 from kerlint.reporters.summary import summary_line
-from kerlint.verdict import sparkline
 
 CONTEXT = 1  # lines shown before and after the finding
 MAX_SPAN_LINES = 4  # a longer span shows its first and last lines around an ellipsis
@@ -86,6 +85,8 @@ def _block(diagnostic: Diagnostic, lines: list[str] | None) -> str:
         details = probe.details()
         out.append(f"  = {printable(probe.text())}" + (f" ({details})" if details else ""))
         if probe.grad_norms:
+            from kerlint.verdict import sparkline
+
             out.append(f"  = gradient norm: {sparkline(probe.grad_norms)}")
     if diagnostic.fix:
         out.append(f"help: {printable(diagnostic.fix)}")
