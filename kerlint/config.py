@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from kerlint.diagnostic import Severity
-from kerlint.engine import DEFAULT_MAX_FILE_BYTES
 from kerlint.registry import all_rules
 from kerlint.selection import SelectorError, codes_for
 
@@ -26,6 +25,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024  # max-file-size
 CONFIG_NAMES = (".kerlint.toml", "kerlint.toml", "pyproject.toml")  # earlier wins within one directory
 
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # kerlint.fix imports Span from here; both are loaded only where fixes and verdicts are used
+    from kerlint.fix import Fix
+    from kerlint.verdict import ProbeVerdict
 
 
 class Severity(enum.IntEnum):
@@ -61,11 +66,22 @@ class Diagnostic:
     fix: str | None = None
     url: str | None = None
     related: tuple[Related, ...] = ()
+    autofix: Fix | None = None  # machine-applicable edits (the LSP's quick fix), from the rule
     # Extra structured evidence (e.g. a probe verdict); reporters that know a key render it.
     extra: dict = field(default_factory=dict)
     # In a notebook: the cell the finding is in (1-based, counting every cell); `span` is then relative
     # to that cell. None for a .py file.
     cell: int | None = None
+
+    @property
+    def probe(self) -> ProbeVerdict | None:
+        """The training probe's verdict on this finding (`extra["probe"]`), typed; None when there is none."""
+        found = self.extra.get("probe")
+        if found is None:
+            return None
+        from kerlint.verdict import ProbeVerdict
+
+        return ProbeVerdict.coerce(found)
 
     def sort_key(self) -> tuple:
         return (self.path, self.cell or 0, self.span.line, self.span.col, self.code)

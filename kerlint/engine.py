@@ -7,41 +7,23 @@ import io
 import sys
 from contextlib import contextmanager
 import tokenize
-from dataclasses import dataclass, field
-from typing import Any, Mapping
 
 import libcst as cst
 
 from kerlint.diagnostic import Diagnostic, Span
 from kerlint.noqa import Directives, parse_directives
 from kerlint.registry import all_rules, rule_by_code
-from kerlint.rule import Finding, Rule
+from kerlint.rule import Finding
+from kerlint.settings import DEFAULT_MAX_FILE_BYTES, LintSettings
 
 SYNTAX_ERROR = "KL001"
 UNREADABLE_FILE = "KL002"
 UNUSED_NOQA = "KL003"
 INTERNAL_ERROR = "KL004"
 
-DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 # libcst generates code recursively (a few frames per nesting level); long flat expressions such as a
 # 500-term sum need more than Python's default 1000 frames. Python frames don't use the C stack (3.11+).
 ANALYSIS_RECURSION_LIMIT = 12_000
-
-
-@dataclass(frozen=True)
-class LintSettings:
-    enabled: frozenset[str]
-    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
-    target_keras: str | None = None  # "2" / "3" from the configuration or the project's dependencies
-    target_keras_configured: bool = False  # set explicitly in [tool.kerlint]: wins over a file's own imports
-
-    @classmethod
-    def all_rules(cls) -> "LintSettings":
-        return cls(enabled=frozenset(rule.code for rule in all_rules()))
-
-    def options_for(self, rule: type[Rule]) -> dict[str, Any]:
-        return {**rule.default_options(), **self.rule_options.get(rule.code, {})}
 
 
 class SourceError(Exception):
@@ -122,6 +104,10 @@ def lint_source(source: str, path: str, settings: LintSettings) -> list[Diagnost
             facts = extract_facts(module, path)
             if settings.target_keras_configured or facts.target_keras is None:
                 facts.target_keras = settings.target_keras
+        if settings.fixes:
+            from kerlint.source import SourceText
+
+            facts.source = SourceText(source)
     except RecursionError:
         facts = None
         results.append((INTERNAL_ERROR, Finding(Span.point(1), "code is nested too deeply to analyze")))
@@ -216,6 +202,7 @@ def _engine_diagnostics(path: str, settings: LintSettings, results: list[tuple[s
                 fix=finding.fix if finding.fix is not None else rule.fix,
                 url=rule.url(),
                 related=finding.related,
+                autofix=finding.autofix,
             )
         )
     return sorted(diagnostics, key=Diagnostic.sort_key)

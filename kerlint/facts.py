@@ -10,8 +10,20 @@ Unknown is always `None`: a rule that needs a value it doesn't have stays silent
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 from kerlint.diagnostic import Span
+if TYPE_CHECKING:  # the source is attached only when fixes are wanted
+    from kerlint.source import SourceText
+
+# The closed vocabularies of fact fields (typing.get_args(...) lists the values).
+NumericOpKind = Literal["log", "divide", "sqrt", "power", "exp"]
+# How a small constant guards: "added" (x + smooth), "clip" (the lower bound of K.clip(x, 1e-15, 1 - 1e-15)),
+# "clip-ceiling" (the eps of its upper bound 1 - eps), "maximum" (K.maximum(x, 1e-12)).
+GuardHow = Literal["added", "clip", "clip-ceiling", "maximum"]
+# "loss", "metric" (as compile() uses it), or "loss-like" (signature (y_true, y_pred) but not seen in compile).
+FunctionRole = Literal["loss", "metric", "loss-like"]
+LegacyKind = Literal["optimizer-argument", "fit-argument", "training-method", "backend-function", "module"]
 
 
 @dataclass
@@ -157,7 +169,7 @@ class Model:
 class NumericOp:
     """log / division / sqrt / power / exp inside a custom loss or metric."""
 
-    kind: str  # "log", "divide", "sqrt", "power", "exp"
+    kind: NumericOpKind
     text: str  # as written, e.g. "K.log(1-y_pred)"
     span: Span
     function: str  # the enclosing loss/metric
@@ -182,9 +194,7 @@ class SmallConstant:
     span: Span  # where the constant is defined (the line a user would change)
     function: str
     use: str  # what it guards, e.g. "(intersection + smooth) / (sum_ - intersection + smooth)"
-    # How it guards: "added" (x + smooth), "clip" (the lower bound of K.clip(x, 1e-15, 1 - 1e-15)),
-    # "clip-ceiling" (the eps of its upper bound 1 - eps), "maximum" (K.maximum(x, 1e-12)).
-    how: str = "added"
+    how: GuardHow = "added"
 
 
 @dataclass
@@ -200,7 +210,7 @@ class LogLikelihoodReturn:
 class CustomFunction:
     name: str
     span: Span
-    role: str  # "loss", "metric", or "loss-like" (signature (y_true, y_pred) but not seen in compile)
+    role: FunctionRole
     numeric_ops: list[NumericOp] = field(default_factory=list)
     small_constants: list[SmallConstant] = field(default_factory=list)
     unnegated_log_likelihood: LogLikelihoodReturn | None = None
@@ -209,7 +219,7 @@ class CustomFunction:
     probability_reading: str | None = None
     helpers: list[str] = field(default_factory=list)  # the module's functions it calls, by name
 
-    def unguarded(self, kind: str) -> list[NumericOp]:
+    def unguarded(self, kind: NumericOpKind) -> list[NumericOp]:
         """The ops of one kind whose operand comes from the inputs and that nothing guards."""
         return [op for op in self.numeric_ops if op.kind == kind and op.depends_on_prediction and op.guard is None]
 
@@ -233,7 +243,7 @@ class LossCall:
 class LegacyUsage:
     """An API current Keras rejects: `lr=`, `decay=`, `nb_epoch=`, `fit_generator`, `keras.engine`..."""
 
-    kind: str  # "optimizer-argument", "fit-argument", "training-method", "module"
+    kind: LegacyKind
     old: str  # what was written, e.g. "lr"
     new: str | None  # the current spelling, if there is one
     context: str  # e.g. "SGD(...)", "model.fit(...)"
@@ -258,6 +268,9 @@ class ModuleFacts:
     # project's declared dependencies, or the file's own imports (tf_keras); None when nothing says.
     target_keras: str | None = None
     keras_imports: list[str] = field(default_factory=list)  # modules the file imports Keras from, as written
+    # The file's text, for rules that compute a fix from it; None when no fix is wanted (LintSettings.fixes)
+    # and for facts read off a built model.
+    source: SourceText | None = None
 
     def output_losses(self) -> list[tuple[Model, Output, Loss]]:
         """Each model output with the loss applied to it (one loss for all outputs, or one each)."""

@@ -3,7 +3,7 @@ call an unclipped step size dangerous. Reads facts only."""
 
 from __future__ import annotations
 
-from kerlint.extract.keras_api import RECURRENT_LAYERS
+from kerlint.keras_api import RECURRENT_LAYERS
 from kerlint.facts import Model, ModuleFacts, Optimizer
 
 UNSCALED_INPUT = 100.0  # inputs reaching this magnitude are not scaled to the initialisation's assumptions

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+from typing import TYPE_CHECKING
 
 from kerlint.diagnostic import Diagnostic, Span
 from kerlint.engine import SYNTAX_ERROR, UNREADABLE_FILE, LintSettings, lint_source
 from kerlint.notebook import Notebook, NotebookError, language, read_notebook
 from kerlint.registry import rule_by_code
+
+if TYPE_CHECKING:
+    from kerlint.fix import Fix
 
 # How much bigger than max-file-size a notebook file may be: its outputs (images, tables) are not
 # checked, so the limit applies to the code cells, and the file only has to be small enough to read.
@@ -63,7 +67,23 @@ def to_cells(diagnostic: Diagnostic, notebook: Notebook) -> Diagnostic:
         for item in diagnostic.related
         for where, moved in [_span_in_cell(notebook, item.span)]
     )
-    return dataclasses.replace(diagnostic, cell=cell, span=span, related=related)
+    autofix = _fix_in_cell(notebook, diagnostic.autofix, cell)
+    return dataclasses.replace(diagnostic, cell=cell, span=span, related=related, autofix=autofix)
+
+
+def _fix_in_cell(notebook: Notebook, fix: Fix | None, cell: int | None) -> Fix | None:
+    """A fix's edits moved to the finding's cell; None when an edit lies (partly) in another cell."""
+    if fix is None or cell is None:
+        return None
+    from kerlint.fix import Edit  # fixes are computed only where wanted (LintSettings.fixes)
+
+    edits = []
+    for edit in fix.edits:
+        start, end = notebook.locate(edit.span.line), notebook.locate(edit.span.end_line)
+        if start is None or end is None or start[0] != cell or end[0] != cell:
+            return None
+        edits.append(Edit(Span(start[1], edit.span.col, end[1], edit.span.end_col), edit.text))
+    return dataclasses.replace(fix, edits=tuple(edits))
 
 
 def _span_in_cell(notebook: Notebook, span: Span) -> tuple[int | None, Span]:

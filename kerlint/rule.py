@@ -1,16 +1,23 @@
-"""What a rule is: metadata, docs, options, examples, and a check over facts.
+"""What a rule is: metadata, docs, options, examples, a check over facts (whose findings may carry their
+fix), and the verdict a training probe gives on its findings. A new rule is one module in `rules/`.
 
-Rules only report. The engine owns selection, suppression, positions and formatting.
+Rules only report. The engine owns selection, suppression, positions and formatting; the LSP (and a
+future `--fix`) apply the fixes.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping
 
 from kerlint.diagnostic import Related, Severity, Span
 from kerlint.facts import ModuleFacts
+
+if TYPE_CHECKING:  # loaded where fixes are computed and probes judged, not on every check
+    from kerlint.fix import Fix
+    from kerlint.probe.verdicts import ProbeEvidence
+    from kerlint.verdict import Judgement
 
 FAMILIES = (
     "activation-loss",
@@ -21,6 +28,9 @@ FAMILIES = (
     "training-config",
     "api-compat",
 )
+# Families whose findings a short training run can confirm: their rules are probed (the generic check,
+# unless a rule defines its own `probe`).
+PROBED_FAMILIES = frozenset({"activation-loss", "target-range", "optimizer", "loss-numerics", "input-scaling"})
 ENGINE_TAG = "kerlint"  # diagnostics the engine itself raises (syntax errors, unreadable files, noqa)
 
 DOCS_URL = "https://github.com/kerlint/kerlint/blob/main/docs/rules.md"
@@ -35,6 +45,7 @@ class Finding:
     message: str
     fix: str | None = None  # overrides the rule's generic fix text
     related: tuple[Related, ...] = ()
+    autofix: Fix | None = None  # the edits that fix it, when the rule can compute them exactly
 
 
 @dataclass(frozen=True)
@@ -70,8 +81,25 @@ class Rule:
     valid: ClassVar[tuple[str, ...]] = ()
     invalid: ClassVar[tuple[str, ...]] = ()
 
+    # Whether `kerlint check --probe` judges this rule's findings: None = as its family does (PROBED_FAMILIES).
+    probed: ClassVar[bool | None] = None
+    # Whether the probe estimates the edge-of-stability margin for this rule's findings without being asked.
+    probe_sharpness: ClassVar[bool] = False
+
     def check(self, facts: ModuleFacts, options: Mapping[str, Any]) -> Iterable[Finding]:
         return ()
+
+    def probe(self, evidence: ProbeEvidence) -> Judgement:
+        """The verdict on one of this rule's findings from what the probe measured on its model, e.g.
+        `evidence.confirmed(f"loss NaN at step {step}")`. The default: NaN/Inf or a gradient blow-up
+        confirms (ProbeEvidence, kerlint/probe/verdicts.py, has the questions the checks share)."""
+        return evidence.generic()
+
+    @classmethod
+    def probe_check(cls) -> Callable[[ProbeEvidence], Judgement] | None:
+        """The rule's probe check, or None when a training run can't speak to its findings."""
+        probed = cls.tag in PROBED_FAMILIES if cls.probed is None else cls.probed
+        return cls().probe if probed else None
 
     @classmethod
     def anchor(cls) -> str:
@@ -110,6 +138,19 @@ class Rule:
         if cls.references:
             parts += ["## References", "\n".join(f"- {ref}" for ref in cls.references)]
         return "\n\n".join(parts) + "\n"
+
+
+def __getattr__(name: str):
+    """Edit, Fix, Applicability and Judgement, importable from here, loaded on first use."""
+    if name in ("Edit", "Fix", "Applicability"):
+        from kerlint import fix
+
+        return getattr(fix, name)
+    if name == "Judgement":
+        from kerlint.verdict import Judgement
+
+        return Judgement
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def strip_markers(source: str) -> str:

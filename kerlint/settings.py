@@ -1,14 +1,17 @@
-"""Resolved settings: a Config plus the command line's overrides, answering per file which rules run."""
+"""Resolved settings: a Config plus the command line's overrides, answering per file which rules run
+(ProjectSettings), and what the engine needs for one file (LintSettings)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Mapping
 
-from kerlint.config import Config
+from kerlint.config import DEFAULT_MAX_FILE_BYTES, Config
 from kerlint.diagnostic import Severity
-from kerlint.engine import LintSettings
 from kerlint.paths import glob_spec, project_relative
+from kerlint.registry import all_rules
+from kerlint.rule import Rule
 from kerlint.selection import SelectionLayer, codes_for_all, enabled_codes
 from kerlint.target import infer_target_keras
 
@@ -23,6 +26,25 @@ DEFAULT_EXCLUDES = (
 # The file name endings a directory walk picks up; `extend-include` adds globs (Python files only: each is linted as
 # Python source unless its name ends in .ipynb).
 DEFAULT_INCLUDES = (".py", ".ipynb")
+
+
+@dataclass(frozen=True)
+class LintSettings:
+    enabled: frozenset[str]
+    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    target_keras: str | None = None  # "2" / "3" from the configuration or the project's dependencies
+    target_keras_configured: bool = False  # set explicitly in [tool.kerlint]: wins over a file's own imports
+    # Compute the findings' machine-applicable fixes (the editor's quick fixes). Off for a plain check,
+    # whose output never shows them: a fix may re-read the source, and only who applies it should pay.
+    fixes: bool = False
+
+    @classmethod
+    def all_rules(cls) -> "LintSettings":
+        return cls(enabled=frozenset(rule.code for rule in all_rules()))
+
+    def options_for(self, rule: type[Rule]) -> dict[str, Any]:
+        return {**rule.default_options(), **self.rule_options.get(rule.code, {})}
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 from kerlint.diagnostic import Related, Severity
-from kerlint.extract.keras_api import CATEGORICAL_CE
+from kerlint.keras_api import CATEGORICAL_CE
 from kerlint.rule import Finding, Rule
 
 # Why each activation breaks a probability loss that normalises outputs by their sum.
@@ -110,3 +110,12 @@ model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
                 f"{activation.layer} feeds {loss.name}: {REASONS[activation.name]}",
                 related=(Related(loss.span, f"loss {loss.text} set here"),),
             )
+
+    def probe(self, evidence):
+        zero = evidence.first(lambda row: row.zero_sum is not None and row.zero_sum > 0)
+        if evidence.broken:
+            also = f"; {zero.zero_sum:.0%} of samples' outputs summed to 0 at step {zero.step}" if zero else ""
+            return evidence.confirmed(evidence.broken + also)
+        if zero:
+            return evidence.confirmed(f"at step {zero.step} {zero.zero_sum:.0%} of samples have every output 0: categorical CE divides 0 by 0")
+        return evidence.not_reproduced(evidence.summary() + "; no sample's outputs summed to 0")

@@ -1,5 +1,5 @@
 from kerlint.diagnostic import Related, Severity
-from kerlint.extract.keras_api import BINARY_CE, CROSSENTROPY
+from kerlint.keras_api import BINARY_CE, CROSSENTROPY
 from kerlint.rule import Finding, Rule
 
 

@@ -61,3 +61,10 @@ model = Model(inputs, out)
                         f"{activation.layer} applies softmax over 1 unit: it outputs 1.0 for every input, "
                         "so predictions never vary and gradients are 0",
                     )
+
+    def probe(self, evidence):
+        flat = evidence.first(lambda row: row.pred_spread is not None and row.pred_spread < 1e-7)
+        if flat and all((1 if row.pred_spread is None else row.pred_spread) < 1e-7 for row in evidence.rows):
+            return evidence.confirmed(f"predictions are {evidence.fmt(flat.pred_max)} for every sample at every step "
+                                      f"(gradient norm {evidence.fmt(max(evidence.norms))})")
+        return evidence.generic()

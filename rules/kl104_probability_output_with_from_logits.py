@@ -1,5 +1,5 @@
 from kerlint.diagnostic import Related, Severity
-from kerlint.extract.keras_api import CROSSENTROPY
+from kerlint.keras_api import CROSSENTROPY
 from kerlint.rule import Finding, Rule
 
 

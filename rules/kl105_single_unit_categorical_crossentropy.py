@@ -1,3 +1,5 @@
+import math
+
 from kerlint.diagnostic import Related, Severity
 from kerlint.rule import Finding, Rule
 
@@ -61,3 +63,8 @@ model.compile(loss=CategoricalCrossentropy(), optimizer='rmsprop')
                     "the loss is always 0 and no gradient flows",
                     related=(Related(loss.span, f"loss {loss.text} set here"),),
                 )
+
+    def probe(self, evidence):
+        if all(abs(loss) < 1e-7 for loss in evidence.losses if math.isfinite(loss)) and max(evidence.norms) < 1e-7:
+            return evidence.confirmed(f"loss 0 and gradient norm 0 at every one of {len(evidence.rows)} steps: nothing is learned")
+        return evidence.generic()

@@ -1,7 +1,7 @@
 import math
 
 from kerlint.diagnostic import Related, Severity
-from kerlint.extract.keras_api import REGRESSION_LOSSES
+from kerlint.keras_api import REGRESSION_LOSSES
 from kerlint.rule import Finding, Rule
 
 OUTPUT_RANGE = {"sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0),
@@ -148,3 +148,6 @@ model.fit(x, y, epochs=20)
                     related=(Related(where, "targets produced here"), Related(loss.span, f"loss {loss.text} set here")),
                 )
                 break
+
+    def probe(self, evidence):
+        return evidence.target_domain()

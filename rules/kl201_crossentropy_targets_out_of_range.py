@@ -1,5 +1,5 @@
 from kerlint.diagnostic import Related, Severity
-from kerlint.extract.keras_api import BINARY_CE, CROSSENTROPY
+from kerlint.keras_api import BINARY_CE, CROSSENTROPY
 from kerlint.rule import Finding, Rule
 
 WHITENING = ("featurewise_center", "featurewise_std_normalization", "samplewise_center",
@@ -181,3 +181,6 @@ model.fit(x, y, epochs=5)
                 related=(Related(loss.span, f"loss {loss.text} set here"),),
             )
         return None
+
+    def probe(self, evidence):
+        return evidence.target_domain()

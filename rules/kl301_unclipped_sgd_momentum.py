@@ -1,6 +1,6 @@
 from kerlint.diagnostic import Severity
-from kerlint.extract.keras_api import CLIPPING_PARAMETERS
 from kerlint.gradient_risk import spiking_gradients
+from kerlint.keras_api import CLIPPING_PARAMETERS
 from kerlint.rule import Finding, Option, Rule
 
 
@@ -8,6 +8,7 @@ class UnclippedSgdMomentum(Rule):
     code = "KL301"
     name = "unclipped-sgd-momentum"
     tag = "optimizer"
+    probe_sharpness = True  # an optimizer finding: the stability margin is estimated without being asked
     severity = Severity.WARNING
     summary = "SGD with momentum and a high learning rate has no gradient clipping."
     what_it_does = (
@@ -128,3 +129,6 @@ model.compile(loss="categorical_crossentropy", optimizer="adam")
                 f"~{1 / (1 - momentum):.0f}x the learning rate (effective {effective:.3g}), and {risk}, so one "
                 "large gradient can throw the weights off — the loss jumps to a plateau or NaN",
             )
+
+    def probe(self, evidence):
+        return evidence.instability()

@@ -121,3 +121,15 @@ model.fit(x, y, epochs=4680, callbacks=[keras.callbacks.ReduceLROnPlateau(patien
         if run.epochs is not None and run.epochs >= options["max-epochs"]:
             return f"a {run.epochs}-epoch run"
         return None
+
+    def probe(self, evidence):
+        run = f"after {evidence.steps_total:,} steps" if evidence.steps_total else "late in a long run"
+        adam = evidence.run.adam
+        measured = ""
+        if adam:
+            measured = (f"; after {len(evidence.rows)} steps median √v = {evidence.fmt(adam.median_sqrt_v)} vs epsilon {evidence.fmt(adam.epsilon)}"
+                        f" ({adam.frac_sqrt_v_below_10eps:.0%} of weights have √v < 10·epsilon)")
+        if evidence.broken:
+            return evidence.confirmed(evidence.broken)
+        return evidence.inconclusive(f"a {len(evidence.rows)}-step probe cannot show a blow-up the configuration predicts {run}, "
+                                     "when v has shrunk" + measured)

@@ -11,6 +11,7 @@ class LearningRateOutOfRange(Rule):
     code = "KL303"
     name = "learning-rate-out-of-range"
     tag = "optimizer"
+    probe_sharpness = True  # an optimizer finding: the stability margin is estimated without being asked
     severity = Severity.WARNING
     summary = "The learning rate is outside the range that optimizer trains stably in."
     what_it_does = (
@@ -102,3 +103,6 @@ model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.1), loss="mse")
         if limit <= floor:
             return floor, ""
         return limit, f" on a model with {model.fan_in} inputs and {model.depth} weight layer{'s' if model.depth > 1 else ''} (1/(sqrt({model.fan_in})*{model.depth}))"
+
+    def probe(self, evidence):
+        return evidence.instability()

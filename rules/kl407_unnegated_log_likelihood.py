@@ -108,3 +108,10 @@ def nll(y_true, y_pred):
                     "that is never negated, so the loss is <= 0 and minimizing it drives predictions toward "
                     "log(0) = -inf instead of fitting the targets; negate it (return -...)",
                 )
+
+    def probe(self, evidence):
+        negative = evidence.negative_loss()
+        if negative:
+            text = f"loss {evidence.fmt(negative[1])} < 0 (first negative at step {negative[0]}): the log-likelihood is maximised toward -inf"
+            return evidence.confirmed(text + (f"; {evidence.broken}" if evidence.broken else ""))
+        return evidence.generic()

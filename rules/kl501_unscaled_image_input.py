@@ -114,3 +114,11 @@ model.fit(x_train, y_train, epochs=5)
                         "Rescaling/Normalization layer: inputs that large blow up the first gradients and saturate "
                         "units; standardise them (StandardScaler, x / x.max()) or add keras.layers.Normalization",
                     )
+
+    def probe(self, evidence):
+        inputs = evidence.inputs
+        if inputs and inputs.max > 10:
+            return evidence.confirmed(f"inputs span {evidence.span_text(inputs)} (mean {evidence.fmt(inputs.mean)}, std {evidence.fmt(inputs.std)})")
+        if inputs:
+            return evidence.not_reproduced(f"inputs span {evidence.span_text(inputs)}")
+        return evidence.inconclusive("no input values were captured")

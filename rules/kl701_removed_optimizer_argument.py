@@ -1,6 +1,9 @@
 from kerlint.diagnostic import Severity
 from kerlint.rule import Finding, Rule
 
+# Renames that mean exactly the same thing: offered as a safe fix.
+EXACT_RENAMES = {"lr": "learning_rate"}
+
 
 class RemovedOptimizerArgument(Rule):
     code = "KL701"
@@ -50,4 +53,12 @@ opt = tf.keras.optimizers.Adam(learning_rate=schedule)
                 message = f"{usage.context} uses {usage.old}=, which Keras 3 rejects: it is now {usage.new}="
             else:
                 message = f"{usage.context} uses {usage.old}=, which Keras 3 removed: use a learning-rate schedule"
-            yield Finding(usage.span, message)
+            yield Finding(usage.span, message, autofix=self._rename(facts, usage))
+
+    @staticmethod
+    def _rename(facts, usage):
+        if facts.source is None or usage.old not in EXACT_RENAMES:  # no fix wanted (LintSettings.fixes), or none exact
+            return None
+        from kerlint.renames import rename_keyword  # loaded only where fixes are wanted
+
+        return rename_keyword(facts.source, usage.span, usage.old, EXACT_RENAMES[usage.old])

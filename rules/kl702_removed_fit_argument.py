@@ -1,6 +1,9 @@
 from kerlint.diagnostic import Severity
 from kerlint.rule import Finding, Rule
 
+# Renames that mean exactly the same thing (samples_per_epoch -> steps_per_epoch does not: samples vs batches).
+EXACT_RENAMES = {"nb_epoch": "epochs"}
+
 
 class RemovedFitArgument(Rule):
     code = "KL702"
@@ -42,4 +45,12 @@ model.fit(train_dataset, epochs=5)
             else:
                 message = (f"{usage.context} uses {usage.old}=, which Keras 3's fit() no longer accepts: "
                            "pass it to a keras.utils.PyDataset instead")
-            yield Finding(usage.span, message)
+            yield Finding(usage.span, message, autofix=self._rename(facts, usage))
+
+    @staticmethod
+    def _rename(facts, usage):
+        if facts.source is None or usage.old not in EXACT_RENAMES:  # no fix wanted (LintSettings.fixes), or none exact
+            return None
+        from kerlint.renames import rename_keyword  # loaded only where fixes are wanted
+
+        return rename_keyword(facts.source, usage.span, usage.old, EXACT_RENAMES[usage.old])

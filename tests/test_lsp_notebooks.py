@@ -116,3 +116,18 @@ def test_code_actions_in_a_cell_edit_that_cell(tmp_path):
                 assert list(action.edit.changes) == [uris[8]]
                 assert action.diagnostics[0].range.start == position(1, 31)
     run(scenario)
+
+
+def test_the_rules_fix_in_a_cell_edits_exactly_that_cells_text(tmp_path):
+    path = tmp_path / "mnist.ipynb"
+
+    async def scenario():
+        async with StdioSession() as session:
+            uris = session.open_notebook(path, cells_of(MNIST))
+            await latest(session, [uris[8]], 0)
+            actions = {action.title: action for action in await session.code_actions(uris[8], 1)}
+            rename = actions["Replace `lr` with `learning_rate` (KL701)"]
+            assert rename.is_preferred
+            (edit,) = rename.edit.changes[uris[8]]
+            assert (edit.range.start, edit.range.end, edit.new_text) == (position(1, 31), position(1, 33), "learning_rate")
+    run(scenario)

@@ -6,6 +6,7 @@ from lsprotocol import types
 
 from kerlint.diagnostic import Diagnostic, Severity
 from kerlint.lsp.positions import to_range
+from kerlint.verdict import ProbeVerdict
 
 SOURCE = "kerlint"
 
@@ -16,23 +17,18 @@ SEVERITIES = {
 }
 
 
-def probe_note(probe: dict) -> str:
+def probe_note(probe: ProbeVerdict) -> str:
     """One line for a probe verdict: "probe: confirmed — loss NaN at step 17"."""
-    verdict = probe.get("verdict")
-    evidence = probe.get("evidence")
-    if isinstance(evidence, list):
-        evidence = "; ".join(str(item) for item in evidence)
-    parts = [f"probe: {verdict}" if verdict else "probe"]
-    if evidence:
-        parts.append(str(evidence))
+    parts = [f"probe: {probe.verdict}" if probe.verdict else "probe"]
+    if probe.evidence:
+        parts.append(probe.evidence)
     return " — ".join(parts)
 
 
 def to_lsp(diagnostic: Diagnostic, uri: str, lines: list[str], encoding: str) -> types.Diagnostic:
     message = diagnostic.message
-    probe = diagnostic.extra.get("probe")
-    if isinstance(probe, dict):
-        message = f"{message}\n{probe_note(probe)}"
+    if diagnostic.probe:
+        message = f"{message}\n{probe_note(diagnostic.probe)}"
     related = [
         types.DiagnosticRelatedInformation(
             location=types.Location(uri=uri, range=to_range(lines, item.span, encoding)), message=item.message

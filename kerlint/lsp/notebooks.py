@@ -10,7 +10,7 @@ points at that cell's URI.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -18,12 +18,13 @@ from lsprotocol import types
 
 from kerlint.diagnostic import Diagnostic
 from kerlint.lsp.convert import to_lsp
+from kerlint.lsp.linted import Linted
 from kerlint.lsp.positions import split_lines, to_range
 from kerlint.notebook import join_cells
 from kerlint.notebook_lint import lint_cells
 
-if TYPE_CHECKING:
-    from kerlint.lsp.server import KerlintServer, Linted
+if TYPE_CHECKING:  # the server imports this module; this one only annotates with it
+    from kerlint.lsp.server import KerlintServer
 
 # Any notebook type whose cells are Python (Jupyter's, VS Code's interactive window, ...).
 SYNC = types.NotebookDocumentSyncOptions(
@@ -63,17 +64,15 @@ def code_cells(ls: "KerlintServer", notebook: types.NotebookDocument) -> list[Ce
     return cells
 
 
-async def lint(ls: "KerlintServer", uri: str) -> tuple[list[Cell], "Linted"] | None:
+async def lint(ls: "KerlintServer", uri: str) -> tuple[list[Cell], Linted] | None:
     """Lint the notebook's current cells (or reuse the last result); None when it closed or changed meanwhile."""
-    from kerlint.lsp.server import Linted
-
     notebook = ls.workspace.get_notebook_document(notebook_uri=uri)
     if notebook is None:
         return None
     version, cells = notebook.version, code_cells(ls, notebook)
     joined = join_cells([(cell.number, cell.text) for cell in cells])
     key = joined.source + "\0" + ",".join(str(cell.number) for cell in cells)  # renumbered cells: lint again
-    settings = ls.settings_for(uri)
+    settings = replace(ls.settings_for(uri), fixes=True)  # the code actions offer the rules' fixes
     last = ls.linted.get(uri)
     if last is not None and last.text == key and last.settings == settings:
         return cells, last
@@ -105,10 +104,8 @@ async def lint_and_publish(ls: "KerlintServer", uri: str) -> None:
     ls.notebook_cells[uri] = published
 
 
-async def lint_cell(ls: "KerlintServer", uri: str, notebook_uri: str) -> tuple[int | None, "Linted"] | None:
+async def lint_cell(ls: "KerlintServer", uri: str, notebook_uri: str) -> tuple[int | None, Linted] | None:
     """One cell's share of its notebook's findings, as `KerlintServer.lint` returns a document's."""
-    from kerlint.lsp.server import Linted
-
     result = await lint(ls, notebook_uri)
     if result is None:
         return None
@@ -146,16 +143,14 @@ def _to_lsp(diagnostic: Diagnostic, cell: Cell, by_number: dict, encoding: str) 
     return converted
 
 
-def register(server: "KerlintServer") -> None:
+def register(server: "KerlintServer", debounce_s: float) -> None:
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
     def on_open(ls: "KerlintServer", params: types.DidOpenNotebookDocumentParams) -> None:
         ls.schedule(params.notebook_document.uri, 0)
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
     def on_change(ls: "KerlintServer", params: types.DidChangeNotebookDocumentParams) -> None:
-        from kerlint.lsp.server import DEBOUNCE_S
-
-        ls.schedule(params.notebook_document.uri, DEBOUNCE_S)
+        ls.schedule(params.notebook_document.uri, debounce_s)
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
     def on_save(ls: "KerlintServer", params: types.DidSaveNotebookDocumentParams) -> None:

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from kerlint.diagnostic import Diagnostic, Related, Severity, Span
+from kerlint.verdict import ProbeVerdict
 
 # Tests (and users with a wrapper) may replace the command; the file's path is appended to it.
 COMMAND_VARIABLE = "KERLINT_LSP_PROBE_COMMAND"
@@ -97,7 +98,7 @@ def to_diagnostic(record: dict, path: str) -> Diagnostic:
     related = tuple(
         Related(_span(item), str(item.get("message", ""))) for item in record.get("related") or () if isinstance(item, dict)
     )
-    extra = {"probe": record["probe"]} if isinstance(record.get("probe"), dict) else {}
+    extra = {"probe": ProbeVerdict.from_json(record["probe"])} if isinstance(record.get("probe"), dict) else {}
     return Diagnostic(
         code=str(record.get("code", "")), name=str(record.get("name", "")), tag=(record.get("tags") or [""])[0],
         severity=severity, message=str(record.get("message", "")), path=path, span=_span(record),

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from kerlint.config import Config, ConfigError, find_config_file, load_config
-from kerlint.engine import LintSettings
+from kerlint.settings import LintSettings
 from kerlint.settings import ProjectSettings
 
 

@@ -12,7 +12,7 @@ import os
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from kerlint.engine import LintSettings, lint_bytes, lint_source
 from kerlint.lsp import notebooks
 from kerlint.lsp.actions import code_actions
 from kerlint.lsp.convert import to_lsp
+from kerlint.lsp.linted import Linted
 from kerlint.lsp.positions import split_lines
 from kerlint.lsp.probe_on_save import ProbeFailed, kill_all, merge, run_probe
 from kerlint.lsp.project import ProjectConfigs
@@ -33,13 +34,6 @@ from kerlint.lsp.project import ProjectConfigs
 DEBOUNCE_S = float(os.environ.get("KERLINT_LSP_DEBOUNCE_MS", "50")) / 1000
 # libcst recurses deeply on long expressions; worker threads get a main-thread-sized stack.
 WORKER_STACK_BYTES = 64 * 1024 * 1024
-
-
-@dataclass
-class Linted:
-    text: str
-    settings: LintSettings
-    diagnostics: list[Diagnostic]
 
 
 def lint_text(text: str, shown: str, settings: LintSettings) -> list[Diagnostic]:
@@ -138,7 +132,7 @@ class KerlintServer(LanguageServer):
             return None
         document = self.workspace.get_text_document(uri)
         text, version = document.source, document.version
-        settings = self.settings_for(uri)
+        settings = replace(self.settings_for(uri), fixes=True)  # the code actions offer the rules' fixes
         last = self.linted.get(uri)
         if last is not None and last.text == text and last.settings == settings:
             return version, last
@@ -210,7 +204,7 @@ class KerlintServer(LanguageServer):
 
 
 server = KerlintServer()
-notebooks.register(server)
+notebooks.register(server, DEBOUNCE_S)
 
 
 @server.feature(types.INITIALIZE)

@@ -16,9 +16,7 @@ import sys
 import time
 import traceback
 
-PROBED_FAMILIES = ("KL1", "KL2", "KL3", "KL4", "KL5")
 MAX_BATCHES = 32
-EDGE_CODES = {"KL301", "KL303"}  # optimizer findings: the stability margin is estimated without being asked
 MAX_NOTE = 500
 
 _real_exit = os._exit
@@ -140,6 +138,7 @@ def _inspect(model, recorder, path: str, limit: int) -> tuple[dict, list]:
     from kerlint.probe import batches as batching
     from kerlint.probe.inspector import inspect_model
     from kerlint.probe.rebuild import facts_for, finding_json, run_rules
+    from kerlint.probe.records import ModelEntry
 
     entry = inspect_model(model)
     entry["notes"] = []
@@ -151,7 +150,7 @@ def _inspect(model, recorder, path: str, limit: int) -> tuple[dict, list]:
     data, source = _batches(model, recorder, entry, limit)
     entry["data"] = {"source": source, "inputs": batching.value_range(data, 0), "targets": batching.value_range(data, 1),
                      "inputs_each": batching.value_ranges_each(data, 0), "targets_each": batching.value_ranges_each(data, 1)}
-    facts = facts_for([entry], path)
+    facts = facts_for([ModelEntry.from_json(entry)], path)
     entry["findings"] = [finding_json(code, finding) for code, finding in run_rules(facts)]
     return entry, data
 
@@ -233,15 +232,17 @@ def _child(args, script: str, out: Output, deadline: float) -> None:
         entries.append((model, entry, data))
         out.document["models"].append(entry)
     out.write()
+    from kerlint.probe.verdicts import needs_sharpness, probed
+
     static = {code for code in args.codes.split(",") if code}
     for model, entry, data in entries:
         codes = static | {f["code"] for f in entry["findings"]}
-        risky = sorted(code for code in codes if code.startswith(PROBED_FAMILIES))
+        risky = sorted(code for code in codes if probed(code))
         if not (args.all or risky):
             entry["probe"] = {"skipped": "no flagged risk (use --probe=all to train it anyway)"}
             continue
         out.document["stage"] = f"probing model {entries.index((model, entry, data)) + 1}"
-        sharpness = args.sharpness or bool(set(risky) & EDGE_CODES)  # an optimizer finding: its margin by default
+        sharpness = args.sharpness or any(needs_sharpness(code) for code in risky)  # e.g. an optimizer finding
         entry["probe"] = _probe(model, entry, data, args, deadline, sharpness)
         out.write()
     out.document["stage"] = "done"

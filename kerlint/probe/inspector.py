@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kerlint.extract.keras_api import (
+from kerlint.keras_api import (
     ACTIVATION_ALIASES, ACTIVATION_LAYERS, LOSS_ALIASES, RANGE_PRESERVING_LAYERS, UNBOUNDED_LAYERS,
 )
 

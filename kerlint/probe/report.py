@@ -1,4 +1,5 @@
-"""Parent side: the gradient-norm sparkline and `--probe-report DIR` files."""
+"""Parent side: `--probe-report DIR` files. (Verdicts render themselves: kerlint.verdict; the names below
+stay for callers of the probe package.)"""
 
 from __future__ import annotations
 
@@ -6,58 +7,25 @@ import json
 import math
 import re
 from pathlib import Path
-
 from typing import Any
 
-BARS = "▁▂▃▄▅▆▇█"
-WIDTH = 40
+from kerlint.verdict import ProbeVerdict, sparkline
+
+__all__ = ["details_text", "json_probe", "sparkline", "verdict_text", "write_reports"]
 
 
-def sparkline(values: list[float], width: int = WIDTH) -> str:
-    """log-scaled bars; `×` marks a NaN/Inf step."""
-    if not values:
-        return ""
-    if len(values) > width:  # keep the maximum of each bucket: a spike must stay visible
-        size = len(values) / width
-        values = [_bucket(values[int(i * size): max(int((i + 1) * size), int(i * size) + 1)]) for i in range(width)]
-    finite = [math.log10(v) for v in values if math.isfinite(v) and v > 0]
-    low, high = (min(finite), max(finite)) if finite else (0.0, 0.0)
-    out = []
-    for value in values:
-        if not math.isfinite(value):
-            out.append("×")
-        elif value <= 0:
-            out.append(BARS[0])
-        else:
-            level = 0 if high == low else (math.log10(value) - low) / (high - low)
-            out.append(BARS[min(int(level * len(BARS)), len(BARS) - 1)])
-    return "".join(out)
-
-
-def verdict_text(probe: dict) -> str:
+def verdict_text(probe: Any) -> str:
     """`probe: confirmed — loss NaN at step 40` (the concise and full formats)."""
-    return f"probe: {probe['verdict']} — {probe['evidence']}"
+    return ProbeVerdict.coerce(probe).text()
 
 
-def details_text(probe: dict) -> str:
-    steps, seconds, device = probe.get("steps"), probe.get("seconds"), probe.get("device")
-    if not steps:
-        return ""
-    return f"{steps} steps, {seconds:.1f} s on {device}"
+def details_text(probe: Any) -> str:
+    return ProbeVerdict.coerce(probe).details()
 
 
-def json_probe(probe: dict) -> dict:
+def json_probe(probe: Any) -> dict:
     """The `probe` object of the JSON format: NaN/Inf gradient norms become null (strict JSON)."""
-    keys = ("verdict", "evidence", "steps", "seconds", "device", "notes", "isolation")
-    out = {key: probe[key] for key in keys if key in probe}
-    out["grad_norms"] = [v if math.isfinite(v) else None for v in probe.get("grad_norms", [])]
-    return out
-
-
-def _bucket(values: list[float]) -> float:
-    if any(not math.isfinite(v) for v in values):
-        return math.nan
-    return max(values)
+    return ProbeVerdict.coerce(probe).to_json()
 
 
 def _name(shown: str, index: int) -> str:

@@ -12,8 +12,10 @@ from kerlint.diagnostic import Diagnostic
 from kerlint.notebook import is_notebook
 from kerlint.probe.notebooks import NotebookScripts
 from kerlint.probe.options import ProbeOptions
+from kerlint.probe.records import ModelEntry, read_models
 from kerlint.probe.runner import builds_model, probe_files
 from kerlint.reporters import printable
+from kerlint.verdict import ProbeVerdict
 
 UNRUNNABLE = frozenset({"KL001", "KL002"})  # a syntax error or an unreadable file: nothing to run
 # The most a repository's `[tool.kerlint.probe]` may ask for (a cloned repository is not trusted to size
@@ -110,10 +112,11 @@ def _run(args: Any, options: ProbeOptions, project: Any, files: list[Path], show
         diagnostics = notebooks.to_joined(diagnostics, probe.shown)  # a notebook's probe speaks of joined lines
         diagnostics = _attach_one(diagnostics, probe, project.for_file(path), attach)
         diagnostics = notebooks.to_cells(diagnostics, probe.shown)
-        for note in probe.notes:
+        models, notes = read_models(probe.document, probe.notes)
+        for note in notes:
             print(f"kerlint: probe: {printable(probe.shown)}: {printable(note)}", file=sys.stderr)
         if options.all_models and not any("probe" in d.extra for d in diagnostics if d.path == probe.shown):
-            for model in probe.models:
+            for model in models:
                 summary = _summary(model)
                 if summary:
                     print(f"kerlint: probe: {printable(probe.shown)}: {printable(summary)}", file=sys.stderr)
@@ -149,11 +152,11 @@ def _attach_one(diagnostics: list[Diagnostic], probe: Any, settings: Any, attach
         attached = attach(diagnostics, probe, settings)
     for diagnostic in attached:
         record = diagnostic.extra.get("probe")
-        if diagnostic.path == probe.shown and isinstance(record, dict) and probe.isolation:
-            record["isolation"] = {
+        if diagnostic.path == probe.shown and isinstance(record, ProbeVerdict) and probe.isolation:
+            diagnostic.extra["probe"] = replace(record, isolation={
                 "applied": [layer.get("name") for layer in probe.isolation if layer.get("applied")],
                 "not_applied": {layer.get("name"): layer.get("detail") for layer in probe.isolation if not layer.get("applied")},
-            }
+            })
     return attached
 
 
@@ -168,14 +171,13 @@ def _model_shown(spec: str) -> str:
     return spec
 
 
-def _summary(model: dict) -> str | None:
+def _summary(model: ModelEntry) -> str | None:
     """One line for a model trained with --probe=all that no finding speaks for."""
-    from kerlint.probe.verdicts import Evidence
+    from kerlint.probe.verdicts import ProbeEvidence
 
-    result = model.get("probe") or {}
-    if not result.get("trajectory"):
+    if model.probe is None or not model.probe.trajectory:
         return None
-    evidence = Evidence(result)
+    evidence = ProbeEvidence(model, model.probe)
     problem = evidence.nonfinite_loss() or evidence.growth() or evidence.collapse()
-    where = f"model compiled at line {model['compile_line']}" if model.get("compile_line") else "model"
-    return f"{where}: {problem or 'nothing abnormal'} ({evidence.summary()}, {result.get('device')})"
+    where = f"model compiled at line {model.compile_line}" if model.compile_line else "model"
+    return f"{where}: {problem or 'nothing abnormal'} ({evidence.summary()}, {model.probe.device})"

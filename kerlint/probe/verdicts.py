@@ -1,17 +1,25 @@
-"""A finding's code + what the short run measured -> confirmed / not reproduced / inconclusive.
+"""A finding + what the short run measured -> confirmed / not reproduced / inconclusive.
 
-Pure Python over the child's JSON, so it is tested without TensorFlow. Evidence is always numbers:
-"loss NaN at step 17", "gradient norm grew 340x in 40 steps", "binary CE -2.6 < 0: targets span
-[-1.3, 2.9]". Thresholds follow the runtime monitors of prior work (AUTOTRAINER: a gradient-norm
-ratio above 70).
+The checks belong to the rules (`Rule.probe_check`, kerlint/rule.py); this module holds what they share:
+`ProbeEvidence`, the questions one can ask about a model's run (NaN at which step, how much the gradient
+norm grew, did the loss go negative, ...) and the checks several rules use, and `judge`, which finds the
+rule of a code in the registry and runs its check. Pure Python over typed records (kerlint.probe.records),
+so it is tested without TensorFlow. Evidence is always numbers: "loss NaN at step 17", "gradient norm grew
+340x in 40 steps", "binary CE -2.6 < 0: targets span [-1.3, 2.9]". Thresholds follow the runtime monitors
+of prior work (AUTOTRAINER: a gradient-norm ratio above 70).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable, Mapping
 
-CONFIRMED, NOT_REPRODUCED, INCONCLUSIVE = "confirmed", "not reproduced", "inconclusive"
+from kerlint.probe.records import ModelEntry, ProbeRun, Stability, Step, ValueRange
+from kerlint.registry import rule_by_code
+from kerlint.verdict import CONFIRMED, INCONCLUSIVE, NOT_REPRODUCED, Judgement, ProbeVerdict, fmt, span_text
+
+__all__ = ["CONFIRMED", "INCONCLUSIVE", "NOT_REPRODUCED", "ProbeEvidence", "judge", "probed", "verdict"]
+
 GROWTH = 70.0  # gradient-norm growth that counts as exploding
 BASELINE_STEPS = 5  # the gradient norm's reference: its median over the first steps
 COLLAPSE = 100.0  # spike / later median that counts as a collapse into saturation
@@ -20,46 +28,49 @@ OUTPUT_RANGE = {"sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "softmax": (0
                 "relu": (0.0, math.inf), "softplus": (0.0, math.inf)}
 
 
-def _num(value: Any) -> float:
-    return float(value) if not isinstance(value, str) else float(value)  # "nan", "inf", "-inf" parse
+def _outside(r: ValueRange | None, low: float, high: float) -> bool:
+    return bool(r) and (r.min < low - 1e-6 or r.max > high + 1e-6)
 
 
-def _fmt(value: float) -> str:
-    if isinstance(value, str) or not math.isfinite(value):
-        return {"nan": "NaN"}.get(str(value), str(value))
-    return f"{value:.3g}" if abs(value) < 1e4 else f"{value:.2e}"
+def _median(values: list[float]) -> float | None:
+    ordered = sorted(v for v in values if math.isfinite(v))
+    return ordered[len(ordered) // 2] if ordered else None
 
 
-class Evidence:
-    """Questions about one model's trajectory."""
+class ProbeEvidence:
+    """What one model's run shows: the one object a rule's probe check reads."""
 
-    def __init__(self, result: dict) -> None:
-        self.rows = result.get("trajectory") or []
-        self.losses = [_num(r["loss"]) for r in self.rows]
-        self.norms = [_num(r["grad_norm"]) for r in self.rows]
-        self.result = result
+    def __init__(self, model: ModelEntry, run: ProbeRun, steps_total: int | None = None) -> None:
+        self.model, self.run, self.steps_total = model, run, steps_total
+        self.rows: tuple[Step, ...] = run.trajectory
+        self.losses = [row.loss for row in self.rows]
+        self.norms = [row.grad_norm for row in self.rows]
+        self.targets, self.inputs = model.targets, model.inputs
+        self.loss_name = model.losses[0].name if model.losses else None
+        self.activation = model.outputs[0].activation if model.outputs else None
+        self.broken = self.nonfinite_loss()
 
+    # --- measurements ------------------------------------------------------------------------------
     def nonfinite_loss(self) -> str | None:
-        for row, loss in zip(self.rows, self.losses):
-            if not math.isfinite(loss):
-                return f"loss {_fmt(row['loss'])} at step {row['step']}"
-        for row, norm in zip(self.rows, self.norms):
-            if not math.isfinite(norm):
-                return f"gradient norm {_fmt(row['grad_norm'])} at step {row['step']}"
+        for row in self.rows:
+            if not math.isfinite(row.loss):
+                return f"loss {fmt(row.loss)} at step {row.step}"
+        for row in self.rows:
+            if not math.isfinite(row.grad_norm):
+                return f"gradient norm {fmt(row.grad_norm)} at step {row.step}"
         return None
 
     def negative_loss(self) -> tuple[int, float] | None:
-        for row, loss in zip(self.rows, self.losses):
-            if math.isfinite(loss) and loss < -1e-6:
-                return row["step"], min(l for l in self.losses if math.isfinite(l))
+        for row in self.rows:
+            if math.isfinite(row.loss) and row.loss < -1e-6:
+                return row.step, min(l for l in self.losses if math.isfinite(l))
         return None
 
     def growth(self) -> str | None:
         """The gradient norm against its median over the first steps (a dip is not a baseline)."""
-        early = sorted(n for n in self.norms[:BASELINE_STEPS] if math.isfinite(n))
-        if not early or early[len(early) // 2] <= 0:
+        base = _median(self.norms[:BASELINE_STEPS])
+        if base is None or base <= 0:
             return None
-        base = early[len(early) // 2]
         best = None
         for step, norm in enumerate(self.norms):
             if math.isfinite(norm) and norm / base >= GROWTH and (best is None or norm > best[1]):
@@ -67,25 +78,23 @@ class Evidence:
         if best is None:
             return None
         step, norm = best
-        return (f"gradient norm grew {norm / base:.0f}x in {step} steps (median {_fmt(base)} over steps 0-{BASELINE_STEPS - 1}"
-                f" -> {_fmt(norm)} at step {step}){self.mostly(step)}")
+        return (f"gradient norm grew {norm / base:.0f}x in {step} steps (median {fmt(base)} over steps 0-{BASELINE_STEPS - 1}"
+                f" -> {fmt(norm)} at step {step}){self.mostly(step)}")
 
     def mostly(self, step: int) -> str:
         """`, mostly in dense_1 (9.8 of 10, up 412x)`: the layer with the largest gradient at `step`, its
         share of the global norm and its own growth against its early median (from the per-layer norms)."""
         row = self.rows[step]
-        layers = row.get("layer_norms") or {}
-        layer = row.get("top_layer")
+        layer = row.top_layer
         if not layer:
             return ""
-        if layer not in layers:
+        if layer not in row.layer_norms:
             return f", largest in layer {layer}"
-        value = _num(layers[layer])
-        text = f", mostly in {layer} ({_fmt(value)} of {_fmt(self.norms[step])}"
-        early = sorted(v for v in (_num((r.get("layer_norms") or {}).get(layer, "nan")) for r in self.rows[:BASELINE_STEPS])
-                       if math.isfinite(v))
-        if early and early[len(early) // 2] > 0 and math.isfinite(value):
-            text += f", up {value / early[len(early) // 2]:.0f}x"
+        value = row.layer_norms[layer]
+        text = f", mostly in {layer} ({fmt(value)} of {fmt(self.norms[step])}"
+        early = _median([r.layer_norms.get(layer, math.nan) for r in self.rows[:BASELINE_STEPS]])
+        if early is not None and early > 0 and math.isfinite(value):
+            text += f", up {value / early:.0f}x"
         return text + ")"
 
     def collapse(self) -> str | None:
@@ -100,10 +109,10 @@ class Evidence:
         best_before = min(self.losses[: peak_step + 1])
         tail_loss = sum(self.losses[-10:]) / 10
         if tail_norm > 0 and peak / tail_norm >= COLLAPSE and tail_loss >= best_before:
-            saturated = self.rows[-1].get("saturated")
+            saturated = self.rows[-1].saturated
             extra = f"; {saturated:.0%} of outputs saturated" if saturated else ""
-            return (f"gradient norm spiked to {_fmt(peak)} at step {peak_step}{self.mostly(peak_step)}, then collapsed {peak / tail_norm:.0f}x to "
-                    f"{_fmt(tail_norm)} while the loss stuck at {_fmt(tail_loss)} (best {_fmt(best_before)} before the spike){extra}")
+            return (f"gradient norm spiked to {fmt(peak)} at step {peak_step}{self.mostly(peak_step)}, then collapsed {peak / tail_norm:.0f}x to "
+                    f"{fmt(tail_norm)} while the loss stuck at {fmt(tail_loss)} (best {fmt(best_before)} before the spike){extra}")
         return None
 
     def plateau(self) -> str | None:
@@ -114,171 +123,128 @@ class Evidence:
         tail = finite[-10:]
         best = min(finite[:-10])
         if max(tail) - min(tail) < 1e-4 and tail[-1] > best + 0.1 and max(self.norms[-10:]) < 1e-6:
-            return f"loss jumped from {_fmt(best)} to a flat {tail[-1]:.4f} with gradient norm ~0 for the last 10 steps"
+            return f"loss jumped from {fmt(best)} to a flat {tail[-1]:.4f} with gradient norm ~0 for the last 10 steps"
         return None
 
-    def first(self, key: str, test) -> dict | None:
-        for row in self.rows:
-            if key in row and row[key] is not None and test(row[key]):
-                return row
-        return None
+    def first(self, test: Callable[[Step], bool]) -> Step | None:
+        return next((row for row in self.rows if test(row)), None)
 
     def summary(self) -> str:
         if not self.rows:
             return "no step ran"
         finite = [l for l in self.losses if math.isfinite(l)]
         norms = [n for n in self.norms if math.isfinite(n)]
-        text = f"{len(self.rows)} steps: loss {_fmt(self.losses[0])} -> {_fmt(self.losses[-1])}"
+        text = f"{len(self.rows)} steps: loss {fmt(self.losses[0])} -> {fmt(self.losses[-1])}"
         if finite:
-            text += f" (min {_fmt(min(finite))})"
+            text += f" (min {fmt(min(finite))})"
         if norms:
-            text += f", gradient norm {_fmt(min(norms))}..{_fmt(max(norms))}"
+            text += f", gradient norm {fmt(min(norms))}..{fmt(max(norms))}"
         return text
 
+    # --- what a check concludes ---------------------------------------------------------------------
+    @staticmethod
+    def confirmed(evidence: str) -> Judgement:
+        return Judgement(CONFIRMED, evidence)
 
-def _span(r: dict | None) -> str:
-    return f"[{_fmt(r['min'])}, {_fmt(r['max'])}]" if r else "?"
+    @staticmethod
+    def not_reproduced(evidence: str) -> Judgement:
+        return Judgement(NOT_REPRODUCED, evidence)
 
+    @staticmethod
+    def inconclusive(evidence: str) -> Judgement:
+        return Judgement(INCONCLUSIVE, evidence)
 
-def _outside(r: dict | None, low: float, high: float) -> bool:
-    return bool(r) and (r["min"] < low - 1e-6 or r["max"] > high + 1e-6)
+    fmt = staticmethod(fmt)  # a measured number in evidence text
+    span_text = staticmethod(span_text)  # `[-1.3, 2.9]`
 
+    # --- checks several rules share ----------------------------------------------------------------
+    def generic(self) -> Judgement:
+        """Inf/NaN or a gradient blow-up confirms; otherwise what the run did."""
+        signal = self.broken or self.growth()
+        if signal:
+            return Judgement(CONFIRMED, signal)
+        return Judgement(NOT_REPRODUCED, self.summary())
 
-def verdict(code: str, model: dict, result: dict | None, steps_total: int | None = None) -> dict | None:
-    """The verdict for one finding code on one probed model; None for codes a run can't speak to."""
-    family = code[:3]
-    if family in ("KL0", "KL6", "KL7"):
-        return None
-    if result is None or result.get("error"):
-        why = (result or {}).get("error") or "the model was not trained"
-        return {"verdict": INCONCLUSIVE, "evidence": f"not probed: {why}"}
-    ev = Evidence(result)
-    if not ev.rows:
-        return {"verdict": INCONCLUSIVE, "evidence": "no training step ran within the time budget"}
-    data = model.get("data") or {}
-    targets, inputs = data.get("targets"), data.get("inputs")
-    loss_name = (model.get("losses") or [{}])[0].get("name")
-    broken = ev.nonfinite_loss()
-    checks = _CHECKS.get(code, _generic)
-    found = checks(ev, model, targets, inputs, loss_name, broken, steps_total)
-    verdict_, evidence = found
-    return {"verdict": verdict_, "evidence": evidence}
-
-
-def _generic(ev, model, targets, inputs, loss_name, broken, steps_total):
-    signal = broken or ev.growth()
-    if signal:
-        return CONFIRMED, signal
-    return NOT_REPRODUCED, ev.summary()
-
-
-def _kl101(ev, model, targets, inputs, loss_name, broken, steps_total):
-    zero = ev.first("zero_sum", lambda v: v > 0)
-    if broken:
-        return CONFIRMED, broken + (f"; {zero['zero_sum']:.0%} of samples' outputs summed to 0 at step {zero['step']}" if zero else "")
-    if zero:
-        return CONFIRMED, f"at step {zero['step']} {zero['zero_sum']:.0%} of samples have every output 0: categorical CE divides 0 by 0"
-    return NOT_REPRODUCED, ev.summary() + "; no sample's outputs summed to 0"
-
-
-def _kl103(ev, model, targets, inputs, loss_name, broken, steps_total):
-    flat = ev.first("pred_spread", lambda v: v < 1e-7)
-    if flat and all(r.get("pred_spread", 1) < 1e-7 for r in ev.rows):
-        return CONFIRMED, f"predictions are {_fmt(flat['pred_max'])} for every sample at every step (gradient norm {_fmt(max(ev.norms))})"
-    return _generic(ev, model, targets, inputs, loss_name, broken, steps_total)
-
-
-def _kl105(ev, model, targets, inputs, loss_name, broken, steps_total):
-    if all(abs(l) < 1e-7 for l in ev.losses if math.isfinite(l)) and max(ev.norms) < 1e-7:
-        return CONFIRMED, f"loss 0 and gradient norm 0 at every one of {len(ev.rows)} steps: nothing is learned"
-    return _generic(ev, model, targets, inputs, loss_name, broken, steps_total)
-
-
-def _target_domain(ev, model, targets, inputs, loss_name, broken, steps_total):
-    outputs = model.get("outputs") or [{}]
-    low, high = UNIT_DOMAIN
-    if loss_name not in (None, "custom") and "crossentropy" not in (loss_name or ""):
-        low, high = OUTPUT_RANGE.get(outputs[0].get("activation"), (-math.inf, math.inf))
-    negative = ev.negative_loss()
-    name = (loss_name or "loss").replace("_", " ").replace("crossentropy", "CE")
-    if _outside(targets, low, high):
-        text = f"targets span {_span(targets)}, outside [{_fmt(low)}, {_fmt(high)}]"
+    def target_domain(self) -> Judgement:
+        """Targets outside what the loss (or the output activation) can reach, or a negative loss."""
+        low, high = UNIT_DOMAIN
+        if self.loss_name not in (None, "custom") and "crossentropy" not in (self.loss_name or ""):
+            low, high = OUTPUT_RANGE.get(self.activation, (-math.inf, math.inf))
+        negative = self.negative_loss()
+        name = (self.loss_name or "loss").replace("_", " ").replace("crossentropy", "CE")
+        if _outside(self.targets, low, high):
+            text = f"targets span {span_text(self.targets)}, outside [{fmt(low)}, {fmt(high)}]"
+            if negative:
+                text = f"{name} {fmt(negative[1])} < 0 (first negative at step {negative[0]}): {text}"
+            elif self.broken:
+                text = f"{self.broken}: {text}"
+            return Judgement(CONFIRMED, text)
         if negative:
-            text = f"{name} {_fmt(negative[1])} < 0 (first negative at step {negative[0]}): {text}"
-        elif broken:
-            text = f"{broken}: {text}"
-        return CONFIRMED, text
-    if negative:
-        return CONFIRMED, f"{name} {_fmt(negative[1])} < 0 at step {negative[0]}"
-    if targets:
-        return NOT_REPRODUCED, f"targets span {_span(targets)}, inside [{_fmt(low)}, {_fmt(high)}]; " + ev.summary()
-    return INCONCLUSIVE, "no target values were captured"
+            return Judgement(CONFIRMED, f"{name} {fmt(negative[1])} < 0 at step {negative[0]}")
+        if self.targets:
+            return Judgement(NOT_REPRODUCED, f"targets span {span_text(self.targets)}, inside [{fmt(low)}, {fmt(high)}]; " + self.summary())
+        return Judgement(INCONCLUSIVE, "no target values were captured")
+
+    def instability(self) -> Judgement:
+        """An optimizer too aggressive for the model: Inf/NaN, growth, a collapse or a plateau, with the
+        measured edge-of-stability margin."""
+        signal = self.broken or self.growth() or self.collapse() or self.plateau()
+        margin = margin_text(self.run.stability)
+        margin = f"; {margin}" if margin else ""
+        if signal:
+            return Judgement(CONFIRMED, signal + margin)
+        return Judgement(NOT_REPRODUCED, self.summary() + margin)
 
 
-def margin_text(stability: dict | None) -> str:
+def margin_text(stability: Stability | None) -> str:
     """`lr is 3.1x past the edge of stability (sharpness 412, edge 2(1+0.9)/0.01 = 380)`, or `within the edge
     of stability (margin 0.4x: ...)`, or why it was not estimated; "" when it was not asked for."""
     if not stability:
         return ""
-    if "ratio" not in stability:
-        return stability.get("note", "")
-    when = "at the start" if stability.get("when") == "start" else "after the run"
-    if stability.get("kind") == "adam":
-        measured = (f"preconditioned sharpness lr·λmax(diag(1/(√v̂+ε))·H) = {_fmt(stability['compared'])} {when}, "
-                    f"Adam edge {stability['formula']} = {_fmt(stability['edge'])}")
+    if stability.ratio is None:
+        return stability.note or ""
+    when = "at the start" if stability.when == "start" else "after the run"
+    if stability.kind == "adam":
+        measured = (f"preconditioned sharpness lr·λmax(diag(1/(√v̂+ε))·H) = {fmt(stability.compared)} {when}, "
+                    f"Adam edge {stability.formula} = {fmt(stability.edge)}")
     else:
-        measured = f"sharpness {_fmt(stability['sharpness'])} {when}, edge {stability['formula']} = {_fmt(stability['edge'])}"
-    ratio = stability["ratio"]
+        measured = f"sharpness {fmt(stability.sharpness)} {when}, edge {stability.formula} = {fmt(stability.edge)}"
+    ratio = stability.ratio
     if ratio > 1:
         return f"lr is {ratio:.2g}x past the edge of stability ({measured})"
     return f"lr is within the edge of stability (margin {ratio:.2g}x: {measured})"
 
 
-def _kl301(ev, model, targets, inputs, loss_name, broken, steps_total):
-    signal = broken or ev.growth() or ev.collapse() or ev.plateau()
-    margin = margin_text(ev.result.get("stability"))
-    margin = f"; {margin}" if margin else ""
-    if signal:
-        return CONFIRMED, signal + margin
-    return NOT_REPRODUCED, ev.summary() + margin
+def probed(code: str) -> bool:
+    """Whether a short training run can speak to this rule's findings (the rule has a probe check)."""
+    rule = rule_by_code(code)
+    return rule is not None and rule.probe_check() is not None
 
 
-def _kl302(ev, model, targets, inputs, loss_name, broken, steps_total):
-    run = f"after {steps_total:,} steps" if steps_total else "late in a long run"
-    adam = ev.result.get("adam")
-    measured = ""
-    if adam:
-        measured = (f"; after {len(ev.rows)} steps median √v = {_fmt(adam['median_sqrt_v'])} vs epsilon {_fmt(adam['epsilon'])}"
-                    f" ({adam['frac_sqrt_v_below_10eps']:.0%} of weights have √v < 10·epsilon)")
-    if broken:
-        return CONFIRMED, broken
-    return INCONCLUSIVE, (f"a {len(ev.rows)}-step probe cannot show a blow-up the configuration predicts {run}, "
-                          f"when v has shrunk" + measured)
+def needs_sharpness(code: str) -> bool:
+    rule = rule_by_code(code)
+    return rule is not None and rule.probe_sharpness
 
 
-def _numerics(ev, model, targets, inputs, loss_name, broken, steps_total):
-    """Unguarded log / division / sqrt / power / exp, a vanishing smoothing constant: Inf/NaN or a gradient blow-up."""
-    return _generic(ev, model, targets, inputs, loss_name, broken, steps_total)
+def judge(code: str, model: ModelEntry, run: ProbeRun | None, steps_total: int | None = None) -> Judgement | None:
+    """The rule's verdict from one model's run (None: it was never trained); None for rules a run can't speak to."""
+    rule = rule_by_code(code)
+    check = rule.probe_check() if rule is not None else None
+    if check is None:
+        return None
+    if run is None or run.error:
+        why = (run.error if run is not None else None) or "the model was not trained"
+        return Judgement(INCONCLUSIVE, f"not probed: {why}")
+    if not run.trajectory:
+        return Judgement(INCONCLUSIVE, "no training step ran within the time budget")
+    return check(ProbeEvidence(model, run, steps_total))
 
 
-def _kl407(ev, model, targets, inputs, loss_name, broken, steps_total):
-    negative = ev.negative_loss()
-    if negative:
-        text = f"loss {_fmt(negative[1])} < 0 (first negative at step {negative[0]}): the log-likelihood is maximised toward -inf"
-        return CONFIRMED, text + (f"; {broken}" if broken else "")
-    return _generic(ev, model, targets, inputs, loss_name, broken, steps_total)
 
-
-def _kl501(ev, model, targets, inputs, loss_name, broken, steps_total):
-    if inputs and inputs["max"] > 10:
-        return CONFIRMED, f"inputs span {_span(inputs)} (mean {_fmt(inputs['mean'])}, std {_fmt(inputs['std'])})"
-    if inputs:
-        return NOT_REPRODUCED, f"inputs span {_span(inputs)}"
-    return INCONCLUSIVE, "no input values were captured"
-
-
-_CHECKS = {
-    "KL101": _kl101, "KL103": _kl103, "KL105": _kl105, "KL106": _target_domain, "KL201": _target_domain,
-    "KL301": _kl301, "KL303": _kl301, "KL302": _kl302, "KL401": _numerics, "KL402": _numerics, "KL403": _numerics,
-    "KL404": _numerics, "KL405": _numerics, "KL406": _numerics, "KL407": _kl407, "KL501": _kl501,
-}
+def verdict(code: str, model: ModelEntry | Mapping[str, Any], result: ProbeRun | Mapping[str, Any] | None = None,
+            steps_total: int | None = None) -> ProbeVerdict | None:
+    """`judge` for the child's JSON as read (a model entry and its probe result), as a ProbeVerdict."""
+    entry = model if isinstance(model, ModelEntry) else ModelEntry.from_json({**model, "probe": None})
+    run = result if isinstance(result, ProbeRun) or result is None else ProbeRun.from_json(result)
+    found = judge(code, entry, run, steps_total)
+    return None if found is None else ProbeVerdict(found.verdict, found.evidence)

@@ -5,29 +5,9 @@ To add a format, write a module with `render(report) -> str` and register it in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
+from kerlint.reporters.report import Report, Reporter, printable
 
-from kerlint.diagnostic import Diagnostic
-
-
-@dataclass(frozen=True)
-class Report:
-    diagnostics: Sequence[Diagnostic]  # sorted by path, line, column, code
-    files_checked: int
-    # raw bytes of the files that have findings, by display path (for formats that quote source)
-    sources: Mapping[str, bytes] = field(default_factory=dict)
-
-
-Reporter = Callable[[Report], str]
-
-
-def printable(text: str) -> str:
-    """Text safe to print to a terminal: control characters (an escape sequence hidden in a string
-    literal or a file name, say) are shown escaped instead of being interpreted."""
-    if text.isprintable():
-        return text
-    return "".join(char if char.isprintable() or char == "\t" else ascii(char)[1:-1] for char in text)
+__all__ = ["MACHINE_FORMATS", "REPORTERS", "SOURCE_FORMATS", "Report", "Reporter", "printable"]
 
 
 def _registry() -> dict[str, Reporter]:

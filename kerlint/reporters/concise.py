@@ -4,7 +4,7 @@ the summary (columns 1-based)."""
 from __future__ import annotations
 
 from kerlint.diagnostic import position_text
-from kerlint.reporters import Report, printable
+from kerlint.reporters.report import Report, printable
 from kerlint.reporters.summary import summary_line
 
 
@@ -18,9 +18,5 @@ def render(report: Report) -> str:
 
 
 def _probe(diagnostic) -> str:
-    probe = diagnostic.extra.get("probe")
-    if not probe:
-        return ""
-    from kerlint.probe.report import verdict_text
-
-    return f" [{printable(verdict_text(probe))}]"
+    probe = diagnostic.probe
+    return f" [{printable(probe.text())}]" if probe else ""

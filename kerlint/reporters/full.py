@@ -8,7 +8,7 @@ import re
 from kerlint.diagnostic import Diagnostic, position_text
 from kerlint.notebook import cell_lines
 from kerlint.engine import SourceError, decode_source
-from kerlint.reporters import Report, printable
+from kerlint.reporters.report import Report, printable
 from kerlint.reporters.summary import summary_line
 
 CONTEXT = 1  # lines shown before and after the finding
@@ -80,14 +80,14 @@ def _block(diagnostic: Diagnostic, lines: list[str] | None) -> str:
     for related in diagnostic.related:
         where = position_text(related.span.line, related.span.col, related.cell)
         out.append(f"  = note: {printable(diagnostic.path)}:{where}: {printable(related.message)}")
-    probe = diagnostic.extra.get("probe")
+    probe = diagnostic.probe
     if probe:
-        from kerlint.probe.report import details_text, sparkline, verdict_text
+        details = probe.details()
+        out.append(f"  = {printable(probe.text())}" + (f" ({details})" if details else ""))
+        if probe.grad_norms:
+            from kerlint.verdict import sparkline
 
-        details = details_text(probe)
-        out.append(f"  = {printable(verdict_text(probe))}" + (f" ({details})" if details else ""))
-        if probe.get("grad_norms"):
-            out.append(f"  = gradient norm: {sparkline(probe['grad_norms'])}")
+            out.append(f"  = gradient norm: {sparkline(probe.grad_norms)}")
     if diagnostic.fix:
         out.append(f"help: {printable(diagnostic.fix)}")
     if diagnostic.url:

@@ -7,7 +7,7 @@ JSON), so a notebook's finding is annotated on the file, and its cell, line and 
 from __future__ import annotations
 
 from kerlint.diagnostic import Diagnostic, Severity
-from kerlint.reporters import Report
+from kerlint.reporters.report import Report
 from kerlint.reporters.summary import summary_line
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -39,11 +39,8 @@ def command(diagnostic: Diagnostic) -> str:
 
 
 def _probe(diagnostic: Diagnostic) -> str:
-    if not diagnostic.extra.get("probe"):
-        return ""
-    from kerlint.probe.report import verdict_text
-
-    return f" [{verdict_text(diagnostic.extra['probe'])}]"
+    probe = diagnostic.probe
+    return f" [{probe.text()}]" if probe else ""
 
 
 def render(report: Report) -> str:

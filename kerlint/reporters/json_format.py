@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from kerlint.diagnostic import Diagnostic
-from kerlint.reporters import Report
+from kerlint.reporters.report import Report
 
 
 def _location(line: int, col: int) -> dict[str, int]:
@@ -34,10 +34,8 @@ def finding(diagnostic: Diagnostic) -> dict:
     }
     if diagnostic.cell is not None:  # a notebook: rows count from the top of this cell
         record["cell"] = diagnostic.cell
-    if "probe" in diagnostic.extra:
-        from kerlint.probe.report import json_probe
-
-        record["probe"] = json_probe(diagnostic.extra["probe"])
+    if diagnostic.probe is not None:
+        record["probe"] = diagnostic.probe.to_json()
     return record
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from kerlint.diagnostic import Diagnostic, position_text
-from kerlint.reporters import Report, printable
+from kerlint.reporters.report import Report, printable
 
 SUITE = "kerlint"
 
@@ -26,10 +26,8 @@ def _testcase(suite: ET.Element, diagnostic: Diagnostic) -> None:
     body = [f"{where}: {diagnostic.code} [{diagnostic.severity.label}] {diagnostic.message}"]
     body += [f"note: {diagnostic.path}:{position_text(r.span.line, r.span.col, r.cell)}: {r.message}"
              for r in diagnostic.related]
-    if diagnostic.extra.get("probe"):
-        from kerlint.probe.report import verdict_text
-
-        body.append(verdict_text(diagnostic.extra["probe"]))
+    if diagnostic.probe:
+        body.append(diagnostic.probe.text())
     if diagnostic.fix:
         body.append(f"help: {diagnostic.fix}")
     if diagnostic.url:

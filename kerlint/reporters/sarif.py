@@ -18,7 +18,7 @@ from kerlint.diagnostic import Diagnostic, Severity, Span
 from kerlint.engine import SourceError, decode_source
 from kerlint.notebook import cell_lines
 from kerlint.registry import all_rules
-from kerlint.reporters import Report
+from kerlint.reporters.report import Report
 from kerlint.rule import DOCS_URL
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -125,11 +125,9 @@ def _result(diagnostic: Diagnostic, index: int, fingerprint: str) -> dict:
     properties = {"fix": diagnostic.fix} if diagnostic.fix else {}
     if diagnostic.cell is not None:
         properties["cell"] = diagnostic.cell
-    if diagnostic.extra.get("probe"):  # a training probe's verdict: in the message and as data
-        from kerlint.probe.report import json_probe, verdict_text
-
-        result["message"]["text"] += f" [{verdict_text(diagnostic.extra['probe'])}]"
-        properties["probe"] = json_probe(diagnostic.extra["probe"])
+    if diagnostic.probe:  # a training probe's verdict: in the message and as data
+        result["message"]["text"] += f" [{diagnostic.probe.text()}]"
+        properties["probe"] = diagnostic.probe.to_json()
     if properties:
         result["properties"] = properties
     return result

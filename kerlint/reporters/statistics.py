@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from kerlint.reporters import Report
+from kerlint.reporters.report import Report
 from kerlint.reporters.summary import summary_line
 
 
