@@ -1,3 +1,5 @@
+import math
+
 from kerlint.diagnostic import Related, Severity
 from kerlint.extract.keras_api import BINARY_CE, CROSSENTROPY
 from kerlint.rule import Finding, Rule
@@ -229,7 +231,8 @@ model.fit(x, y, epochs=5)
             return None
         related = (Related(loss.span, f"loss {loss.text} set here"),)
         if loss.name == "sparse_categorical_crossentropy" and targets.integer and not targets.one_hot \
-                and units is not None and units > 1 and (targets.low < 0 or targets.high >= units):
+                and units is not None and units > 1 and math.isfinite(targets.high) \
+                and (targets.low < 0 or targets.high >= units):
             return Finding(
                 targets.span,
                 f"labels {targets.text} span [{targets.low:.0f}, {targets.high:.0f}], but {loss.name} over {units} "

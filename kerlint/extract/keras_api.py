@@ -170,6 +170,8 @@ DATASETS = {
     "cifar100": (True, (0, 99)), "boston_housing": (False, (5.0, 50.0)),
     "california_housing": (False, (14999.0, 500001.0)), "imdb": (False, (0, 1)), "reuters": (False, (0, 45)),
 }
+# Loaders whose label range depends on an argument: (argument, its default, {value: target bounds}).
+DATASET_LABEL_MODES = {"cifar100": ("label_mode", "fine", {"fine": (0, 99), "coarse": (0, 19)})}
 
 # Functions of keras.backend that Keras 3 still has (the rest of the Keras 2 backend moved to keras.ops).
 KERAS3_BACKEND = frozenset({

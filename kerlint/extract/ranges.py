@@ -324,7 +324,25 @@ class RangeEvaluator:
             return Range(0.0, 255.0, True, raw_pixels=True, rows=rows) if raw else None
         if parts[2] in REGRESSION_DATASETS:
             return Range(low, high, rows=rows)
+        bounds = dataset_label_bounds(base, parts[2], self.ev)
+        if bounds is None:
+            return None
+        low, high = bounds
         return Range(low, high, True, classes=int(high) + 1, labels=True, rows=rows)
+
+
+def dataset_label_bounds(load_data: Call, dataset: str, ev: Evaluator) -> tuple[float, float] | None:
+    """The label bounds of a keras.datasets loader, with its label mode applied (cifar100's coarse labels
+    are 0..19); None when the mode is not a known constant."""
+    low, high = api.DATASETS[dataset][1]
+    if dataset not in api.DATASET_LABEL_MODES:
+        return low, high
+    argument, default, modes = api.DATASET_LABEL_MODES[dataset]
+    given = load_data.arg(argument, None, ev)
+    mode = ev.unwrap(given) if given is not None else Const(default)
+    if not isinstance(mode, Const) or mode.value not in modes:
+        return None
+    return modes[mode.value]
 
 
 SPLITTERS = ("sklearn.model_selection.train_test_split", "sklearn.cross_validation.train_test_split")

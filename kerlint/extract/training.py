@@ -9,7 +9,7 @@ from kerlint.extract import keras_api as api
 from kerlint.extract.collect import CallSite, ModuleContext
 from kerlint.extract.models import ModelBuilder
 from kerlint.extract.names import keras_member
-from kerlint.extract.ranges import RangeEvaluator, split_source
+from kerlint.extract.ranges import RangeEvaluator, dataset_label_bounds, split_source
 from kerlint.extract.values import (ApiRef, BinOp, Call, Const, Evaluator, FunctionRef, Item, Mapping, Seq,
                                     Value, number, string)
 from kerlint.facts import (Callback, Compile, DataRange, Generator, Loss, Metric, Model, ModuleFacts, Optimizer,
@@ -486,8 +486,12 @@ class TrainingExtractor:
         parts = base.callee.split(".")
         if len(parts) != 4 or parts[:2] != ["keras", "datasets"] or parts[2] not in api.DATASETS:
             return None
-        raw, bounds = api.DATASETS[parts[2]]
-        return item.path[1] == 0, raw, bounds
+        raw = api.DATASETS[parts[2]][0]
+        is_input = item.path[1] == 0
+        bounds = dataset_label_bounds(base, parts[2], self.ev)
+        if bounds is None and not is_input:
+            return None
+        return is_input, raw, bounds
 
     def _is_standardization(self, value: BinOp) -> bool:
         if value.operator == "/" and self._mentions(value.right, STD_FUNCTIONS, "std"):
