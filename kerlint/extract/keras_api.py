@@ -83,6 +83,9 @@ UNBOUNDED_LAYERS = frozenset({"BatchNormalization", "LayerNormalization", "Group
 
 # Layers that rescale or normalise inputs when they come first.
 INPUT_SCALING_LAYERS = frozenset({"Rescaling", "Normalization", "BatchNormalization", "LayerNormalization", "Lambda"})
+# First layers that read their inputs as indices or categories: input scale does not apply to them.
+INDEX_INPUT_LAYERS = frozenset({"Embedding", "IntegerLookup", "StringLookup", "TextVectorization", "CategoryEncoding",
+                                "Hashing", "HashedCrossing"})
 
 # Optimizer signatures (positional order of Keras 2/3) and Keras 3 defaults.
 OPTIMIZER_POSITIONAL = {

@@ -8,6 +8,7 @@ import libcst as cst
 from kerlint.extract import keras_api as api
 from kerlint.extract.collect import CallSite, ModuleContext
 from kerlint.extract.models import ModelBuilder
+from kerlint.extract.mutations import InPlaceWrites
 from kerlint.extract.names import keras_member
 from kerlint.extract.ranges import RangeEvaluator, dataset_label_bounds, split_source
 from kerlint.extract.values import (ApiRef, BinOp, Call, Const, Evaluator, FunctionRef, Item, Mapping, Seq,
@@ -51,6 +52,7 @@ class TrainingExtractor:
         self.compile_scopes: list[tuple[object, Compile]] = []
         self.roles: dict[cst.FunctionDef, str] = {}
         self.ranges = RangeEvaluator(ev)
+        self._writes: InPlaceWrites | None = None
 
     def extract(self, facts: ModuleFacts) -> None:
         sites = self.ctx.tables.calls
@@ -460,6 +462,10 @@ class TrainingExtractor:
                 if value.callee in RAW_IMAGE_LOADERS:
                     found.raw_pixels = self.ctx.span(value.node)
                     return found
+                if value.callee in IMAGE_DECODERS or value.callee in IMAGE_PASSTHROUGH_FUNCTIONS \
+                        or value.method in IMAGE_PASSTHROUGH_METHODS:
+                    if self._changed_in_place(value):
+                        return found  # `mask[mask > 0] = 1` after decoding: the values are no longer known
                 if value.callee in IMAGE_DECODERS:
                     found.raw_pixels = self.ctx.span(value.node)
                     found.low, found.high = 0.0, 255.0
@@ -492,6 +498,11 @@ class TrainingExtractor:
                     continue
             return found
         return found
+
+    def _changed_in_place(self, value: Call) -> bool:
+        if self._writes is None:
+            self._writes = InPlaceWrites(self.ctx.module)
+        return self._writes.changed_after_binding(value.node)
 
     def _element(self, call: Call) -> Value | None:
         """`np.array([decode(p) for p in paths])`: what each element of the comprehension is."""
