@@ -228,6 +228,13 @@ class RangeEvaluator:
         if name == "argmax":
             source = inner()
             return Range(0, math.inf, True, labels=True, rows=source.rows if source else None)
+        if name == "where" and len(call.positional()) == 3:
+            branches = [self.of(call.arg(None, index, ev), depth + 1) for index in (1, 2)]
+            if any(b is None for b in branches):
+                return None
+            condition = inner()
+            return Range(min(b.low for b in branches), max(b.high for b in branches), all(b.integer for b in branches),
+                         rows=condition.rows if condition else None)
         if name == "eye":
             n = _int_number(arg("N", 0))
             return Range(0.0, 1.0, True, one_hot=True, classes=n)
