@@ -83,6 +83,9 @@ UNBOUNDED_LAYERS = frozenset({"BatchNormalization", "LayerNormalization", "Group
 
 # Layers that rescale or normalise inputs when they come first.
 INPUT_SCALING_LAYERS = frozenset({"Rescaling", "Normalization", "BatchNormalization", "LayerNormalization", "Lambda"})
+# First layers that read their inputs as indices or categories: input scale does not apply to them.
+INDEX_INPUT_LAYERS = frozenset({"Embedding", "IntegerLookup", "StringLookup", "TextVectorization", "CategoryEncoding",
+                                "Hashing", "HashedCrossing"})
 
 # Optimizer signatures (positional order of Keras 2/3) and Keras 3 defaults.
 OPTIMIZER_POSITIONAL = {
@@ -170,6 +173,8 @@ DATASETS = {
     "cifar100": (True, (0, 99)), "boston_housing": (False, (5.0, 50.0)),
     "california_housing": (False, (14999.0, 500001.0)), "imdb": (False, (0, 1)), "reuters": (False, (0, 45)),
 }
+# Loaders whose label range depends on an argument: (argument, its default, {value: target bounds}).
+DATASET_LABEL_MODES = {"cifar100": ("label_mode", "fine", {"fine": (0, 99), "coarse": (0, 19)})}
 
 # Functions of keras.backend that Keras 3 still has (the rest of the Keras 2 backend moved to keras.ops).
 KERAS3_BACKEND = frozenset({

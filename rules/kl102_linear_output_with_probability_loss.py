@@ -2,16 +2,38 @@ from kerlint.diagnostic import Related, Severity
 from kerlint.keras_api import BINARY_CE, CROSSENTROPY
 from kerlint.rule import Finding, Rule
 
+# Output activations that leave [0, 1], and what binary crossentropy's clip to [1e-7, 1 - 1e-7] does to them.
+OUTSIDE_UNIT_INTERVAL = {
+    "tanh": "tanh outputs in [-1, 0] are clipped to 1e-7",
+    "softsign": "softsign outputs in [-1, 0] are clipped to 1e-7",
+    "hard_tanh": "hard_tanh outputs in [-1, 0] are clipped to 1e-7",
+    "relu": "relu outputs at 0 or above 1 are clipped",
+    "relu6": "relu6 outputs at 0 or above 1 are clipped",
+    "elu": "elu outputs below 0 or above 1 are clipped",
+    "selu": "selu outputs below 0 or above 1 are clipped",
+    "leaky_relu": "leaky_relu outputs below 0 or above 1 are clipped",
+    "prelu": "PReLU outputs below 0 or above 1 are clipped",
+    "gelu": "gelu outputs below 0 or above 1 are clipped",
+    "silu": "silu outputs below 0 or above 1 are clipped",
+    "mish": "mish outputs below 0 or above 1 are clipped",
+    "hard_silu": "hard_silu outputs below 0 or above 1 are clipped",
+    "softplus": "softplus outputs above 1 are clipped",
+    "exponential": "exponential outputs above 1 are clipped",
+}
+
 
 class LinearOutputWithProbabilityLoss(Rule):
     code = "KL102"
     name = "linear-output-with-probability-loss"
     tag = "activation-loss"
     severity = Severity.ERROR
-    summary = "A linear (logit) output feeds a crossentropy loss that expects probabilities (from_logits=False)."
+    summary = ("A linear (logit) output, or a tanh/relu/... output before binary crossentropy, feeds a loss that "
+               "expects probabilities (from_logits=False).")
     what_it_does = (
         "Finds models whose last layer has no activation (a linear output, e.g. `Dense(10)`) while the "
-        "crossentropy loss is left at `from_logits=False`."
+        "crossentropy loss is left at `from_logits=False`, and models whose output activation does not keep "
+        "to [0, 1] (tanh, relu, elu, softplus, ...) while the loss is binary crossentropy. (The same "
+        "activations before a categorical crossentropy are KL101's.)"
     )
     why_bad = (
         "The loss assumes outputs in [0, 1]. Keras clips a linear output into [1e-7, 1 - 1e-7] (binary) or "
@@ -34,6 +56,15 @@ inputs = keras.Input((8,))
 score = keras.layers.Dense(1, activation=None)(inputs)  # expect: KL102
 model = keras.Model(inputs, score)
 model.compile(optimizer="adam", loss=keras.losses.BinaryCrossentropy(from_logits=False))
+""",
+        """\
+from keras.models import Sequential
+from keras.layers import Dense
+
+model = Sequential()
+model.add(Dense(32, activation='relu', input_dim=16))
+model.add(Dense(1, activation='tanh'))  # expect: KL102
+model.compile(loss='binary_crossentropy', optimizer='adam', metrics=['accuracy'])
 """,
     )
     valid = (
@@ -62,7 +93,19 @@ model.compile(optimizer="adam", loss="mse")
     def check(self, facts, options):
         for model, output, loss in facts.output_losses():
             activation = output.activation
-            if loss.name not in CROSSENTROPY or loss.from_logits or activation.name != "linear":
+            if loss.name not in CROSSENTROPY or loss.from_logits:
+                continue
+            if loss.name in BINARY_CE and activation.name in OUTSIDE_UNIT_INTERVAL:
+                yield Finding(
+                    activation.span,
+                    f"{activation.layer} feeds {loss.text}, which expects probabilities in [0, 1] "
+                    f"(from_logits=False): {OUTSIDE_UNIT_INTERVAL[activation.name]} with zero gradient, so those "
+                    "samples stop learning (accuracy stalls; a custom crossentropy without the clip turns NaN)",
+                    fix="Use activation='sigmoid' on the output layer, or keep it linear and pass from_logits=True to the loss.",
+                    related=(Related(loss.span, f"loss {loss.text} set here"),),
+                )
+                continue
+            if activation.name != "linear":
                 continue
             squash = "sigmoid" if loss.name in BINARY_CE else "softmax"
             yield Finding(

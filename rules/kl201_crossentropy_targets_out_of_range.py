@@ -1,3 +1,5 @@
+import math
+
 from kerlint.diagnostic import Related, Severity
 from kerlint.keras_api import BINARY_CE, CROSSENTROPY
 from kerlint.rule import Finding, Rule
@@ -18,7 +20,9 @@ class CrossentropyTargetsOutOfRange(Rule):
         "targets — e.g. the mask generator in `zip(image_generator, mask_generator)` — targets standardised "
         "in code (`(y - y.mean()) / y.std()`, `StandardScaler`), binary crossentropy on targets known to leave "
         "[0, 1] (class indices 0..9, `np.random.randn`, `y * 2 - 1`), or integer class labels scaled or shifted "
-        "(`y / 255`, `y - 1`) before sparse_categorical_crossentropy."
+        "(`y / 255`, `y - 1`) before sparse_categorical_crossentropy; class labels outside 0..n-1 for an "
+        "n-unit output with sparse_categorical_crossentropy (labels 1..10 for 10 units), and one-hot targets "
+        "moved below 0 (`y * 2 - 1`) before categorical_crossentropy."
     )
     why_bad = (
         "Crossentropy is -[y log p + (1 - y) log(1 - p)]: it assumes y in [0, 1]. With whitened masks in "
@@ -74,6 +78,25 @@ model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="s
 model.compile(optimizer="adam", loss="binary_crossentropy")
 model.fit(x, y, epochs=5)  # expect: KL201
 """,
+        """\
+import numpy as np
+import keras
+
+x = np.random.rand(500, 20)
+y = np.random.randint(1, 11, size=(500,))
+model = keras.Sequential([keras.Input((20,)), keras.layers.Dense(10, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(x, y, epochs=5)  # expect: KL201
+""",
+        """\
+import numpy as np
+import keras
+
+y = keras.utils.to_categorical(np.random.randint(0, 5, 200), 5) * 2 - 1
+model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(5, activation="softmax")])
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+model.fit(np.random.rand(200, 10), y, epochs=5)  # expect: KL201
+""",
     )
     valid = (
         """\
@@ -115,6 +138,16 @@ model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="s
 model.compile(optimizer="adam", loss="binary_crossentropy")
 model.fit(x, y, epochs=5)
 """,
+        """\
+import numpy as np
+import keras
+
+x = np.random.rand(500, 20)
+y = np.random.randint(1, 11, size=(500,)) - 1
+model = keras.Sequential([keras.Input((20,)), keras.layers.Dense(10, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(x, y, epochs=5)
+""",
     )
 
     def check(self, facts, options):
@@ -123,8 +156,10 @@ model.fit(x, y, epochs=5)
             if not losses:
                 continue
             loss = losses[0]
+            units = self._units(model)
             for run in model.runs:
-                finding = self._generator_finding(run, loss) or self._array_finding(run, loss)
+                finding = (self._generator_finding(run, loss) or self._array_finding(run, loss)
+                           or self._class_index_finding(run, loss, units))
                 if finding is not None:
                     yield finding
 
@@ -184,3 +219,37 @@ model.fit(x, y, epochs=5)
 
     def probe(self, evidence):
         return evidence.target_domain()
+
+    @staticmethod
+    def _units(model) -> int | None:
+        """The width of the model's one output, when known."""
+        if model.outputs is None or len(model.outputs) != 1:
+            return None
+        return model.outputs[0].activation.units
+
+    @staticmethod
+    def _class_index_finding(run, loss, units):
+        targets = run.targets
+        if targets is None or targets.low is None or targets.high is None:
+            return None
+        related = (Related(loss.span, f"loss {loss.text} set here"),)
+        if loss.name == "sparse_categorical_crossentropy" and targets.integer and not targets.one_hot \
+                and units is not None and units > 1 and math.isfinite(targets.high) \
+                and (targets.low < 0 or targets.high >= units):
+            return Finding(
+                targets.span,
+                f"labels {targets.text} span [{targets.low:.0f}, {targets.high:.0f}], but {loss.name} over {units} "
+                f"units needs class indices 0..{units - 1}: an out-of-range label makes the loss NaN on GPU and "
+                "fails on CPU; shift the labels to start at 0 (y - y.min()) or widen the output to the number of "
+                "classes",
+                related=related,
+            )
+        if loss.name == "categorical_crossentropy" and targets.low < 0:
+            return Finding(
+                targets.span,
+                f"targets {targets.text} span [{targets.low:.3g}, {targets.high:.3g}] but {loss.name} needs one-hot "
+                "(or probability) targets in [0, 1]: negative targets reward pushing their class's probability to 0, "
+                "and the loss goes negative; keep the targets one-hot",
+                related=related,
+            )
+        return None

@@ -1,6 +1,12 @@
 from kerlint.diagnostic import Severity
 from kerlint.rule import Finding, Rule
 
+# The guard the numerics analysis gives `p / sum(p)`: safe for a probability output, whose entries are never
+# all 0, but not for an output that can be 0 everywhere or sum to 0 across signs.
+OWN_SUM_GUARD = "normalization by its own sum"
+# Output activations whose entries are never all 0 (nor of mixed signs): their own sum is positive.
+POSITIVE_OUTPUTS = frozenset({"softmax", "sigmoid", "softplus", "exponential"})
+
 
 class UnguardedDivision(Rule):
     code = "KL402"
@@ -15,6 +21,9 @@ class UnguardedDivision(Rule):
         "no `maximum`). Denominators that are constants, counts (`len`, `K.shape`, `tf.size`, a cast of a "
         "shape), computed from the targets alone (a padding-mask count: its value is fixed by the data, not "
         "driven to 0 by training) or not derived from the inputs are fine, and so is `tf.math.divide_no_nan`."
+        " Normalising the prediction by its own sum (`y_pred / K.sum(y_pred, axis=-1, keepdims=True)`) is fine "
+        "for a softmax/sigmoid output, and reported when every model the loss is compiled with ends in an "
+        "activation (relu, linear, tanh, ...) whose outputs can all be 0 or sum to 0."
         " Losses are found wherever they are differentiated: `compile(loss=...)` functions, `Loss` subclasses, "
         "`add_loss(...)`, the target of `tape.gradient(...)`, `optimizer.minimize(...)` (Keras, `tf.train`, "
         "`tf.compat.v1.train`), `compute_gradients`, `tf.gradients` and `compute_loss` overrides, with the names,"
@@ -56,6 +65,16 @@ def weighted_error(y_true, y_pred):
     weights = tf.nn.relu(y_pred)
     total = tf.reduce_sum(tf.abs(y_pred - y_true) * weights)
     return tf.math.divide(total, tf.reduce_sum(weights))  # expect: KL402
+""",
+        """\
+import tensorflow as tf
+
+def normalized_mse(y_true, y_pred):
+    y_pred = y_pred / tf.reduce_sum(y_pred, axis=-1, keepdims=True)  # expect: KL402
+    return tf.reduce_mean(tf.square(y_true - y_pred))
+
+model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3, activation="relu")])
+model.compile(optimizer="adam", loss=normalized_mse)
 """,
         """\
 from keras import ops
@@ -113,6 +132,16 @@ def recall(y_true, y_pred):
         """\
 import tensorflow as tf
 
+def normalized_mse(y_true, y_pred):
+    y_pred = y_pred / tf.reduce_sum(y_pred, axis=-1, keepdims=True)
+    return tf.reduce_mean(tf.square(y_true - y_pred))
+
+model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3, activation="softmax")])
+model.compile(optimizer="adam", loss=normalized_mse)
+""",
+        """\
+import tensorflow as tf
+
 def mean_squared(y_true, y_pred):
     n = tf.cast(tf.shape(y_true)[0], tf.float32)
     return tf.reduce_sum(tf.square(y_pred - y_true)) / n
@@ -131,7 +160,20 @@ def train_step(model, optimizer, images, masks):
     )
 
     def check(self, facts, options):
+        heads = self._heads_of_losses(facts)
         for function in facts.custom_functions:
+            own_sums = [op for op in function.numeric_ops if op.kind == "divide" and op.depends_on_prediction
+                        and op.guard == OWN_SUM_GUARD]
+            zero_sum_head = heads.get(function.name)
+            if own_sums and zero_sum_head is not None:
+                for op in own_sums:
+                    yield Finding(
+                        op.span,
+                        f"{op.text} in {op.function} normalises the prediction by its own sum, but the output "
+                        f"{zero_sum_head.layer} is not a probability: its {zero_sum_head.name} outputs can all be 0 "
+                        "(or cancel across signs), giving 0/0 = NaN; use a softmax output, or add K.epsilon() to "
+                        "the sum",
+                    )
             for op in function.unguarded("divide"):
                 yield Finding(
                     op.span,
@@ -140,3 +182,20 @@ def train_step(model, optimizer, images, masks):
                     "all-zero predictions give x/0 = inf or 0/0 = NaN); add a smoothing constant (+ 1.0 for Dice/Jaccard, + K.epsilon() otherwise) or "
                     "use tf.math.divide_no_nan",
                 )
+
+    @staticmethod
+    def _heads_of_losses(facts):
+        """Custom loss (and its helpers) -> the output activation it trains, when every output it is compiled
+        against can sum to 0; a loss also compiled against a probability output is left out."""
+        by_function = {}
+        for _model, output, loss in facts.output_losses():
+            if loss.name == "custom" and loss.function:
+                by_function.setdefault(loss.function, []).append(output.activation)
+        helpers = {f.name: f.helpers for f in facts.custom_functions}
+        heads = {}
+        for name, activations in by_function.items():
+            if any(a.name is None or a.name in POSITIVE_OUTPUTS for a in activations):
+                continue
+            for function in [name, *helpers.get(name, [])]:
+                heads.setdefault(function, activations[0])
+        return heads

@@ -41,7 +41,8 @@ def test_modern_fixture(name):
     assert sorted((d.span.line, d.code) for d in lint(FIXTURES / "modern" / name)) == MODERN[name]
 
 
-@pytest.mark.parametrize("path", sorted((FIXTURES / "correct").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((FIXTURES / "correct").rglob("*.py")),
+                         ids=lambda p: p.relative_to(FIXTURES / "correct").as_posix())
 def test_correct_code_is_silent(path):
     assert [f"{d.span.line}: {d.code} {d.message}" for d in lint(path)] == []
 

@@ -276,6 +276,8 @@ class ModelBuilder:
                 kind = self.layer_kind(self.ev.unwrap(layer))
                 if kind in ("InputLayer", None) and self._is_input(layer):
                     continue
+                if kind in api.INDEX_INPUT_LAYERS:
+                    return None
                 return kind in api.INPUT_SCALING_LAYERS if kind else None
             return None
         if call.callee == "keras.Model":
@@ -297,6 +299,8 @@ class ModelBuilder:
             if isinstance(tensor, Seq) and tensor.items:
                 tensor = self.ev.unwrap(tensor.items[0])
             if isinstance(tensor, Call) and tensor.callee == "keras.Input":
+                if first_kind in api.INDEX_INPUT_LAYERS:
+                    return None
                 return first_kind in api.INPUT_SCALING_LAYERS if first_kind else None
             if not isinstance(tensor, Call) or tensor.target is None:
                 return None

@@ -228,6 +228,13 @@ class RangeEvaluator:
         if name == "argmax":
             source = inner()
             return Range(0, math.inf, True, labels=True, rows=source.rows if source else None)
+        if name == "where" and len(call.positional()) == 3:
+            branches = [self.of(call.arg(None, index, ev), depth + 1) for index in (1, 2)]
+            if any(b is None for b in branches):
+                return None
+            condition = inner()
+            return Range(min(b.low for b in branches), max(b.high for b in branches), all(b.integer for b in branches),
+                         rows=condition.rows if condition else None)
         if name == "eye":
             n = _int_number(arg("N", 0))
             return Range(0.0, 1.0, True, one_hot=True, classes=n)
@@ -324,7 +331,25 @@ class RangeEvaluator:
             return Range(0.0, 255.0, True, raw_pixels=True, rows=rows) if raw else None
         if parts[2] in REGRESSION_DATASETS:
             return Range(low, high, rows=rows)
+        bounds = dataset_label_bounds(base, parts[2], self.ev)
+        if bounds is None:
+            return None
+        low, high = bounds
         return Range(low, high, True, classes=int(high) + 1, labels=True, rows=rows)
+
+
+def dataset_label_bounds(load_data: Call, dataset: str, ev: Evaluator) -> tuple[float, float] | None:
+    """The label bounds of a keras.datasets loader, with its label mode applied (cifar100's coarse labels
+    are 0..19); None when the mode is not a known constant."""
+    low, high = api.DATASETS[dataset][1]
+    if dataset not in api.DATASET_LABEL_MODES:
+        return low, high
+    argument, default, modes = api.DATASET_LABEL_MODES[dataset]
+    given = load_data.arg(argument, None, ev)
+    mode = ev.unwrap(given) if given is not None else Const(default)
+    if not isinstance(mode, Const) or mode.value not in modes:
+        return None
+    return modes[mode.value]
 
 
 SPLITTERS = ("sklearn.model_selection.train_test_split", "sklearn.cross_validation.train_test_split")

@@ -8,8 +8,9 @@ import libcst as cst
 from kerlint.extract import keras_api as api
 from kerlint.extract.collect import CallSite, ModuleContext
 from kerlint.extract.models import ModelBuilder
+from kerlint.extract.mutations import InPlaceWrites
 from kerlint.extract.names import keras_member
-from kerlint.extract.ranges import RangeEvaluator, split_source
+from kerlint.extract.ranges import RangeEvaluator, dataset_label_bounds, split_source
 from kerlint.extract.values import (ApiRef, BinOp, Call, Const, Evaluator, FunctionRef, Item, Mapping, Seq,
                                     Value, number, string)
 from kerlint.facts import (Callback, Compile, DataRange, Generator, Loss, Metric, Model, ModuleFacts, Optimizer,
@@ -26,6 +27,16 @@ STD_FUNCTIONS = ("numpy.std", "numpy.nanstd", "keras.ops.std", "tensorflow.math.
 MEAN_FUNCTIONS = ("numpy.mean", "numpy.nanmean", "keras.ops.mean", "tensorflow.math.reduce_mean", "keras.backend.mean")
 STANDARDIZING_CALLS = ("sklearn.preprocessing.scale", "tensorflow.image.per_image_standardization")
 RAW_IMAGE_LOADERS = ("keras.utils.image_dataset_from_directory",)
+# Decoders that return an image file's 0..255 pixels (matplotlib's imread is left out: it gives PNGs as 0..1).
+IMAGE_DECODERS = ("cv2.imread", "PIL.Image.open", "keras.utils.load_img", "keras.preprocessing.image.load_img",
+                  "imageio.imread", "imageio.v2.imread", "imageio.v3.imread", "skimage.io.imread",
+                  "tensorflow.io.decode_jpeg", "tensorflow.io.decode_png", "tensorflow.io.decode_image",
+                  "tensorflow.image.decode_jpeg", "tensorflow.image.decode_png", "tensorflow.image.decode_image")
+# Calls and methods that resize or convert an image without rescaling its values.
+IMAGE_PASSTHROUGH_FUNCTIONS = ("cv2.resize", "cv2.cvtColor", "keras.utils.img_to_array",
+                               "keras.preprocessing.image.img_to_array", "tensorflow.image.resize",
+                               "skimage.transform.resize_local_mean")
+IMAGE_PASSTHROUGH_METHODS = ("resize", "convert", "crop", "rotate")
 MAX_STEPS = 40
 
 
@@ -41,6 +52,7 @@ class TrainingExtractor:
         self.compile_scopes: list[tuple[object, Compile]] = []
         self.roles: dict[cst.FunctionDef, str] = {}
         self.ranges = RangeEvaluator(ev)
+        self._writes: InPlaceWrites | None = None
 
     def extract(self, facts: ModuleFacts) -> None:
         sites = self.ctx.tables.calls
@@ -450,6 +462,20 @@ class TrainingExtractor:
                 if value.callee in RAW_IMAGE_LOADERS:
                     found.raw_pixels = self.ctx.span(value.node)
                     return found
+                if value.callee in IMAGE_DECODERS or value.callee in IMAGE_PASSTHROUGH_FUNCTIONS \
+                        or value.method in IMAGE_PASSTHROUGH_METHODS:
+                    if self._changed_in_place(value):
+                        return found  # `mask[mask > 0] = 1` after decoding: the values are no longer known
+                if value.callee in IMAGE_DECODERS:
+                    found.raw_pixels = self.ctx.span(value.node)
+                    found.low, found.high = 0.0, 255.0
+                    return found
+                if value.callee in IMAGE_PASSTHROUGH_FUNCTIONS:
+                    value = value.arg(None, 0, self.ev)
+                    continue
+                if value.method in IMAGE_PASSTHROUGH_METHODS and value.receiver is not None:
+                    value = value.receiver
+                    continue
                 if value.method in FLOW_METHODS:
                     generator = self._flow_generator(value)
                     if generator is None or _generator_scales(generator):
@@ -463,10 +489,43 @@ class TrainingExtractor:
                     value = value.receiver
                     continue
                 if value.callee in PASSTHROUGH_FUNCTIONS:
-                    value = value.arg(None, 0, self.ev)
+                    value = self._element(value) or value.arg(None, 0, self.ev)
+                    continue
+            if isinstance(value, Seq):
+                element = self._appended(value)
+                if element is not None:
+                    value = element
                     continue
             return found
         return found
+
+    def _changed_in_place(self, value: Call) -> bool:
+        if self._writes is None:
+            self._writes = InPlaceWrites(self.ctx.module)
+        return self._writes.changed_after_binding(value.node)
+
+    def _element(self, call: Call) -> Value | None:
+        """`np.array([decode(p) for p in paths])`: what each element of the comprehension is."""
+        arg = call.arg_node(None, 0)
+        if arg is None or not isinstance(arg.value, (cst.ListComp, cst.GeneratorExp)):
+            return None
+        return self.ev.eval(arg.value.elt, call.env)
+
+    def _appended(self, empty: Seq) -> Value | None:
+        """`X = []` filled by `X.append(item)` in a loop: the (first) item appended."""
+        if empty.items or empty.node is None:
+            return None
+        for site in self.ctx.tables.calls:
+            func = site.call.func
+            if not (isinstance(func, cst.Attribute) and func.attr.value == "append" and isinstance(func.value, cst.Name)
+                    and len(site.call.args) == 1):
+                continue
+            env = self.ev.env_at(site.call, site.scope)
+            receiver = self.ev.eval(func.value, env)
+            if not (isinstance(receiver, Seq) and receiver.node is empty.node):
+                continue
+            return self.ev.eval(site.call.args[0].value, env)
+        return None
 
     def _generated_targets(self, item: Item, found: DataRange) -> bool:
         """`X, y = make_regression(...)`: targets of both signs, far beyond +-1."""
@@ -486,8 +545,12 @@ class TrainingExtractor:
         parts = base.callee.split(".")
         if len(parts) != 4 or parts[:2] != ["keras", "datasets"] or parts[2] not in api.DATASETS:
             return None
-        raw, bounds = api.DATASETS[parts[2]]
-        return item.path[1] == 0, raw, bounds
+        raw = api.DATASETS[parts[2]][0]
+        is_input = item.path[1] == 0
+        bounds = dataset_label_bounds(base, parts[2], self.ev)
+        if bounds is None and not is_input:
+            return None
+        return is_input, raw, bounds
 
     def _is_standardization(self, value: BinOp) -> bool:
         if value.operator == "/" and self._mentions(value.right, STD_FUNCTIONS, "std"):
