@@ -1,7 +1,9 @@
 """The probe end to end on the CPU: the modern fixtures, their fixes, and hostile scripts.
 
 Needs TensorFlow + Keras (the `keras` extra, installed by `dev`); skipped with a reason otherwise.
-Every child runs in parallel batches so the whole file stays around a minute or two.
+Every child runs in parallel batches. The tests assert verdicts and measured quantities (probe_measures.py),
+never the evidence's wording, and the modern fixtures are probed twice: as the machine is, and with another
+floating-point order (oneDNN flipped, one thread).
 """
 
 from __future__ import annotations
@@ -9,19 +11,19 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import re
 import signal
 import time
 from pathlib import Path
 
 import pytest
 
+import probe_measures as measures
 from clirun import REPO, kerlint
 from kerlint.probe.attach import _steps_total
 from kerlint.probe.options import ProbeOptions
 from kerlint.probe.report import write_reports
 from kerlint.probe.runner import probe_files
-from kerlint.probe.verdicts import CONFIRMED, INCONCLUSIVE, NOT_REPRODUCED, verdict
+from kerlint.probe.verdicts import CONFIRMED, INCONCLUSIVE, NOT_REPRODUCED, margin_text, verdict
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("tensorflow") is None or importlib.util.find_spec("keras") is None,
@@ -40,25 +42,49 @@ CASES = {
     "modern_004_answer_tanh_bce_fixed.py": {"KL401", "KL407"},
     "modern_002_adam_epsilon.py": {"KL302"},
 }
+STEPS = 120
+# Generous: the run ends after STEPS steps (or three non-finite losses) on any machine, not on a clock.
+OPTIONS = ProbeOptions(jobs=2, timeout_s=150, train_seconds=60.0, steps=STEPS)
 
 
-@pytest.fixture(scope="module")
-def fixtures_probed():
+def _other_float_order() -> dict[str, str]:
+    """oneDNN switched the other way and one thread: another order of floating-point sums than the default."""
+    onednn = "1" if os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0" else "0"
+    return {"TF_ENABLE_ONEDNN_OPTS": onednn, "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
+            "OMP_NUM_THREADS": "1"}
+
+
+ENVIRONMENTS = {"default": {}, "onednn-flipped-1-thread": _other_float_order()}
+
+
+@pytest.fixture(scope="module", params=sorted(ENVIRONMENTS))
+def fixtures_probed(request):
+    """Every modern fixture probed once per environment: each test below must hold in both."""
     work = [(MODERN / name, name, codes) for name, codes in CASES.items()]
-    options = ProbeOptions(jobs=2, timeout_s=90, train_seconds=8.0)
-    return {probe.shown: probe for probe in probe_files(work, options)}
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in ENVIRONMENTS[request.param].items():
+            patch.setenv(key, value)  # the child inherits the parent's environment
+        return {probe.shown: probe for probe in probe_files(work, OPTIONS)}
+
+
+def _probed(probe) -> tuple[dict, dict]:
+    assert probe.models, probe.notes
+    model = probe.models[0]
+    assert "trajectory" in model["probe"], model["probe"]
+    return model, model["probe"]
 
 
 def _verdicts(probe, codes):
-    assert probe.models, probe.notes
-    model = probe.models[0]
+    model, _ = _probed(probe)
     return {code: verdict(code, model, model.get("probe"), _steps_total(model)) for code in codes}
 
 
 def test_relu_before_categorical_ce_turns_nan(fixtures_probed):
     found = _verdicts(fixtures_probed["modern_003_relu_categorical.py"], {"KL101"})["KL101"]
     assert found["verdict"] == CONFIRMED, found
-    assert found["evidence"].startswith("loss NaN at step")
+    _, result = _probed(fixtures_probed["modern_003_relu_categorical.py"])
+    assert 5 <= measures.first_nonfinite_step(result) < STEPS
+    assert any(row.get("zero_sum", 0) > 0 for row in result["trajectory"])  # a sample's relu outputs all 0
 
 
 def test_inspector_sees_the_relu_head_built_in_a_helper(fixtures_probed):
@@ -70,17 +96,24 @@ def test_inspector_sees_the_relu_head_built_in_a_helper(fixtures_probed):
 
 
 def test_whitened_masks_give_negative_binary_ce(fixtures_probed):
-    found = _verdicts(fixtures_probed["modern_004_whitened_masks.py"], {"KL201"})["KL201"]
+    probe = fixtures_probed["modern_004_whitened_masks.py"]
+    found = _verdicts(probe, {"KL201"})["KL201"]
     assert found["verdict"] == CONFIRMED, found
-    assert "binary CE -" in found["evidence"] and "< 0" in found["evidence"]
-    assert "targets span [-0.338, 2.96], outside [0, 1]" in found["evidence"]
+    model, result = _probed(probe)
+    targets = model["data"]["targets"]  # whitened masks: about -0.34 and 2.96 instead of 0 and 1
+    assert targets["min"] == pytest.approx(-0.338, abs=0.01) and targets["max"] == pytest.approx(2.96, abs=0.01)
+    assert measures.first_negative_step(result) is not None and min(measures.finite_losses(result)) < 0
 
 
 def test_tanh_modified_bce_is_confirmed(fixtures_probed):
-    found = _verdicts(fixtures_probed["modern_004_answer_tanh_bce.py"], {"KL401", "KL407"})
+    probe = fixtures_probed["modern_004_answer_tanh_bce.py"]
+    found = _verdicts(probe, {"KL401", "KL407"})
     assert found["KL407"]["verdict"] == CONFIRMED, found
-    assert found["KL407"]["evidence"].startswith("loss -")
-    assert found["KL401"] == {"verdict": CONFIRMED, "evidence": "loss -inf at step 72"}  # the unguarded log(1 + y_pred)
+    assert found["KL401"]["verdict"] == CONFIRMED, found  # the unguarded log(1 + y_pred)
+    _, result = _probed(probe)
+    assert measures.first_negative_step(result) <= 5  # a log-likelihood, never negated: negative from the start
+    assert 10 <= measures.first_nonfinite_step(result) < STEPS
+    assert measures.losses(result)[measures.first_nonfinite_step(result)] < 0  # -inf: log(0) as tanh saturates
 
 
 @pytest.mark.parametrize("name", [
@@ -89,27 +122,37 @@ def test_tanh_modified_bce_is_confirmed(fixtures_probed):
 def test_fixed_versions_are_not_reproduced(fixtures_probed, name):
     for code, found in _verdicts(fixtures_probed[name], CASES[name]).items():
         assert found["verdict"] == NOT_REPRODUCED, (code, found)
+    _, result = _probed(fixtures_probed[name])
+    assert len(result["trajectory"]) == STEPS and measures.first_nonfinite_step(result) is None
+    assert min(measures.finite_losses(result)) >= 0
 
 
 def test_adam_epsilon_is_inconclusive_with_the_reason(fixtures_probed):
-    found = _verdicts(fixtures_probed["modern_002_adam_epsilon.py"], {"KL302"})["KL302"]
-    assert found["verdict"] == INCONCLUSIVE
-    assert "cannot show a blow-up the configuration predicts after 37,440 steps" in found["evidence"]
+    probe = fixtures_probed["modern_002_adam_epsilon.py"]
+    found = _verdicts(probe, {"KL302"})["KL302"]
+    assert found["verdict"] == INCONCLUSIVE, found
+    model, result = _probed(probe)
+    assert _steps_total(model) == 37_440 and len(result["trajectory"]) < _steps_total(model)
+    assert result["adam"]["epsilon"] == pytest.approx(1e-7) and result["adam"]["median_sqrt_v"] > 0
 
 
-def test_unclipped_sgd_evidence_has_the_stability_margin(fixtures_probed):
+def test_unclipped_sgd_blows_up_with_the_stability_margin(fixtures_probed):
     """An optimizer finding gets the sharpness and the edge of stability without `sharpness = true`:
-    Nesterov momentum 0.9, lr 0.01 -> edge 2(1+β)/((1+2β)·lr) = 136."""
+    Nesterov momentum 0.9, lr 0.01 -> edge 2(1+β)/((1+2β)·lr) = 136. How the blow-up shows (a NaN, a spike
+    then a collapse, a flat 1.0) depends on floating-point order; that it happens does not."""
     probe = fixtures_probed["modern_000_sgd_unclipped.py"]
     found = _verdicts(probe, {"KL301"})["KL301"]
     assert found["verdict"] == CONFIRMED, found
-    match = re.search(r"; lr is within the edge of stability \(margin (\d\.\d+)x: sharpness ([\d.]+) at the start, "
-                      r"edge 2\(1\+0\.9\)/\(\(1\+2·0\.9\)·0\.01\) = 136\)$", found["evidence"])
-    assert match, found["evidence"]
-    stability = probe.models[0]["probe"]["stability"]
-    assert stability["kind"] == "nesterov" and stability["iterations"] == 10 and stability["seconds"] < 2.5
-    assert float(match[1]) == pytest.approx(float(match[2]) / 135.714, rel=0.02)
-    assert "spiked to" in found["evidence"] and ", mostly in conv2d" in found["evidence"]
+    _, result = _probed(probe)
+    assert measures.blew_up(result), measures.norms(result)
+    stability = result["stability"]
+    assert margin_text(stability) and found["evidence"].endswith(margin_text(stability))
+    if "ratio" in stability:
+        assert stability["kind"] == "nesterov" and stability["when"] == "start" and stability["iterations"] == 10
+        assert stability["edge"] == pytest.approx(135.714, rel=1e-3) and stability["sharpness"] > 0
+        assert stability["ratio"] == pytest.approx(stability["sharpness"] / stability["edge"])
+    else:  # a slow machine: the 10 Hessian-vector products would overrun their 2 s budget, and it says so
+        assert stability["note"].startswith("sharpness not estimated"), stability
 
 
 def test_report_has_per_layer_gradient_norms_every_step(fixtures_probed, tmp_path):
@@ -118,10 +161,11 @@ def test_report_has_per_layer_gradient_norms_every_step(fixtures_probed, tmp_pat
     document = json.loads(path.read_text())
     trainable = [layer["name"] for layer in document["model"]["layers"] if layer["class"] == "Conv2D"]
     rows = document["model"]["probe"]["trajectory"]
-    assert trainable == ["conv2d", "conv2d_1", "conv2d_2", "conv2d_3"] and len(rows) == 120
+    assert trainable == ["conv2d", "conv2d_1", "conv2d_2", "conv2d_3"] and rows
     for row in rows:
         assert list(row["layer_norms"]) == trainable
-        assert sum(v**2 for v in row["layer_norms"].values()) ** 0.5 == pytest.approx(row["grad_norm"], rel=1e-3)
+        if all(isinstance(v, float) for v in row["layer_norms"].values()) and isinstance(row["grad_norm"], float):
+            assert sum(v**2 for v in row["layer_norms"].values()) ** 0.5 == pytest.approx(row["grad_norm"], rel=1e-3, abs=1e-12)
 
 
 def test_cli_json_and_concise_carry_the_verdict(tmp_path):
@@ -129,7 +173,8 @@ def test_cli_json_and_concise_carry_the_verdict(tmp_path):
     result = kerlint("check", "--probe", "--select", "KL101", "--output-format", "json", str(fixture), cwd=tmp_path)
     (finding,) = json.loads(result.out)
     probe = finding["probe"]
-    assert probe["verdict"] == CONFIRMED and probe["evidence"].startswith("loss NaN at step")
+    assert probe["verdict"] == CONFIRMED, probe
+    assert None in probe["grad_norms"]  # a NaN gradient norm (null in strict JSON) is what confirmed it
     assert probe["device"] in ("CPU",) or probe["device"].startswith("GPU")
     assert probe["steps"] > 0 and probe["seconds"] > 0 and probe["grad_norms"][-1] is None
     assert list(tmp_path.iterdir()) == []  # nothing written where kerlint ran
@@ -214,7 +259,8 @@ def test_hostile_scripts_are_reported_and_contained(tmp_path):
 
     good = probes["good.py"]
     found = verdict("KL201", good.models[0], good.models[0]["probe"])
-    assert found["verdict"] == CONFIRMED and "targets span [-3, 3]" in found["evidence"]
+    assert found["verdict"] == CONFIRMED, found
+    assert (good.models[0]["data"]["targets"]["min"], good.models[0]["data"]["targets"]["max"]) == (-3.0, 3.0)
 
     assert any("killed by signal SIGSEGV" in note for note in probes["segfaults.py"].notes), probes["segfaults.py"].notes
     assert any("MemoryError" in note for note in probes["allocates.py"].notes), probes["allocates.py"].notes
@@ -251,11 +297,13 @@ def test_model_factory_with_data_and_sharpness(tmp_path, monkeypatch):
     assert [(f["code"], f["line"]) for f in model["findings"]] == [("KL301", 7)]
     assert model["data"]["source"] == "captured" and model["data"]["targets"]["distinct"] == 2
     stability = model["probe"]["stability"]
+    assert "lr" in stability, stability
     assert stability["lr"] == pytest.approx(0.1) and stability["edge"] == pytest.approx(39.6) and stability["sharpness"] > 0
     assert stability["kind"] == "momentum" and stability["formula"] == "2(1+0.98)/0.1"
+    assert stability["ratio"] == pytest.approx(stability["sharpness"] / 39.6) and stability["ratio"] < 1
     found = verdict("KL301", model, model["probe"])
-    assert found["verdict"] == NOT_REPRODUCED and "lr is within the edge of stability (margin " in found["evidence"]
-    assert "at the start, edge 2(1+0.98)/0.1 = 39.6)" in found["evidence"]
+    assert found["verdict"] == NOT_REPRODUCED and measures.healthy(model["probe"]), found
+    assert found["evidence"].endswith(margin_text(stability))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mymodels.py"]
 
 
@@ -270,11 +318,12 @@ def test_adam_margin_is_the_preconditioned_sharpness_after_the_run(tmp_path, mon
     (probe,) = probe_files([(None, "adammodels.py", {"KL303"})], options)
     (model,) = probe.models
     stability = model["probe"]["stability"]
+    assert "kind" in stability, stability
     assert stability["kind"] == "adam" and stability["when"] == "end" and stability["edge"] == pytest.approx(38.0)
     assert stability["compared"] == pytest.approx(0.5 * stability["sharpness"])
+    assert stability["formula"] == "2(1+0.9)/(1-0.9)" and stability["ratio"] == pytest.approx(stability["compared"] / 38.0)
     found = verdict("KL303", model, model["probe"])
-    assert "preconditioned sharpness lr·λmax(diag(1/(√v̂+ε))·H) = " in found["evidence"]
-    assert "after the run, Adam edge 2(1+0.9)/(1-0.9) = 38)" in found["evidence"]
+    assert found["evidence"].endswith(margin_text(stability))
 
 
 HEAD = "import numpy as np\nimport keras\n"

@@ -76,6 +76,16 @@ def test_spike_then_collapse_confirms_unclipped_sgd():
     assert "spiked to 50 at step 30, then collapsed 500000x" in found["evidence"]
 
 
+def test_spike_then_collapse_to_exactly_zero_confirms_unclipped_sgd():
+    """Measured on the U-Net fixture with oneDNN off and one thread: every sigmoid output saturates at 1, the
+    gradient is exactly 0 from then on, and the per-batch loss keeps varying (not a flat plateau)."""
+    norms = [0.3] * 44 + [12.9] + [0.1, 0.01, 1e-4, 5e-9, 7e-9] + [0.0] * 70
+    losses = [0.8] * 38 + [0.709] + [0.8] * 6 + [0.85 + 0.05 * (-1) ** k for k in range(75)]
+    found = verdict("KL301", model(), trajectory(losses, norms))
+    assert found["verdict"] == CONFIRMED, found
+    assert found["evidence"].startswith("gradient norm spiked to 12.9 at step 44, then collapsed to 0 while the loss stuck at")
+
+
 def test_negative_loss_confirms_an_unnegated_log_likelihood():
     found = verdict("KL407", model(loss="custom"), trajectory([-0.2, -0.5, -0.9]))
     assert found["verdict"] == CONFIRMED
