@@ -256,3 +256,39 @@ def test_per_layer_norms_from_the_step_vector():
     assert found["layer_norms"]["dense"] == 0.5 and math.isnan(found["layer_norms"]["dense_1"])
     assert found["top_layer"] == "dense_1"  # a NaN layer is the one to name
     assert per_layer([], []) == {}
+
+
+def test_backend_choice_follows_keras_then_what_is_installed(tmp_path, monkeypatch):
+    from kerlint.probe import backend_choice
+
+    home = tmp_path / "kerashome"
+    home.mkdir()
+    monkeypatch.setattr(backend_choice, "installed", lambda name: name in {"jax", "torch"})
+    assert backend_choice.keras_backend({"KERAS_HOME": str(home)}) == "jax"  # no TensorFlow: the first installed
+    (home / "keras.json").write_text('{"backend": "torch", "floatx": "float32"}')
+    assert backend_choice.keras_backend({"KERAS_HOME": str(home)}) == "torch"  # the user's keras.json
+    assert backend_choice.keras_backend({"KERAS_HOME": str(home), "KERAS_BACKEND": "tensorflow"}) == "tensorflow"
+    (home / "keras.json").write_text("not json")
+    monkeypatch.setattr(backend_choice, "installed", lambda name: False)
+    assert backend_choice.keras_backend({"KERAS_HOME": str(home)}) is None
+
+
+def test_probe_with_keras_and_no_backend_says_so(monkeypatch, capsys):
+    from types import SimpleNamespace
+
+    from kerlint.probe import backend_choice, session
+
+    monkeypatch.setattr(backend_choice, "installed", lambda name: name == "keras")
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    monkeypatch.setenv("KERAS_HOME", "/nonexistent")
+    static = [_diagnostic("KL101", 9)]
+    assert session.run(SimpleNamespace(), SimpleNamespace(config=SimpleNamespace(probe={})), [], str, static) == static
+    err = capsys.readouterr().err
+    assert "--probe needs a Keras backend, and none of tensorflow, jax, torch is installed" in err
+    assert "kerlint[probe-jax]" in err and "only the static checks ran" in err
+
+
+def test_the_json_probe_object_names_the_backend():
+    probe = {"verdict": "confirmed", "evidence": "loss NaN at step 0", "steps": 1, "seconds": 0.5,
+             "backend": "jax", "device": "CPU", "grad_norms": [math.nan]}
+    assert json_probe(probe)["backend"] == "jax"
