@@ -215,7 +215,8 @@ def test_cli_json_carries_the_verdict_and_the_backend(tmp_path, monkeypatch, bac
     result = kerlint("check", "--probe", "--select", "KL101", "--output-format", "json", str(fixture), cwd=tmp_path)
     (finding,) = json.loads(result.out)
     probe = finding["probe"]
-    assert probe["verdict"] == CONFIRMED and probe["backend"] == backend, probe
+    expected = NOT_REPRODUCED if backend == "torch" else CONFIRMED  # see test_relu_before_categorical_ce_turns_nan
+    assert probe["verdict"] == expected and probe["backend"] == backend, probe
     assert probe["device"] in ("CPU",) or probe["device"].startswith("GPU")
     assert probe["steps"] > 0 and probe["seconds"] > 0 and len(probe["grad_norms"]) == probe["steps"]
     assert list(tmp_path.iterdir()) == []  # nothing written where kerlint ran
