@@ -282,7 +282,7 @@ def test_hostile_scripts_are_reported_and_contained(tmp_path):
     names = ["hangs.py", "exits.py", "raises.py", "writes.py", "good.py", "segfaults.py", "allocates.py", "prints.py"]
     work = [(tmp_path / name, name, {"KL201"} if name == "good.py" else set()) for name in names]
     start = time.monotonic()
-    probes = {p.shown: p for p in probe_files(work, ProbeOptions(jobs=3, timeout_s=20, train_seconds=4.0))}
+    probes = {p.shown: p for p in probe_files(work, ProbeOptions(jobs=3, timeout_s=20, train_seconds=15.0))}
     assert time.monotonic() - start < 90
 
     hang = probes["hangs.py"]
@@ -333,7 +333,7 @@ def data():
 def test_model_factory_with_data_and_sharpness(tmp_path, monkeypatch):
     (tmp_path / "mymodels.py").write_text(FACTORY)
     monkeypatch.chdir(tmp_path)
-    options = ProbeOptions(model="mymodels:build", data="mymodels:data", sharpness=True, timeout_s=60)
+    options = ProbeOptions(model="mymodels:build", data="mymodels:data", sharpness=True, timeout_s=60, train_seconds=30.0)
     (probe,) = probe_files([(None, "mymodels.py", set())], options)
     (model,) = probe.models
     assert [(f["code"], f["line"]) for f in model["findings"]] == [("KL301", 7)]
@@ -356,7 +356,7 @@ def test_adam_margin_is_the_preconditioned_sharpness_after_the_run(tmp_path, mon
     """KL303 asked about (no `sharpness` option): lr·λmax(diag(1/(√v̂+ε))·H) against 2(1+β1)/(1-β1) = 38."""
     (tmp_path / "adammodels.py").write_text(ADAM_FACTORY)
     monkeypatch.chdir(tmp_path)
-    options = ProbeOptions(model="adammodels:build", data="adammodels:data", timeout_s=60)
+    options = ProbeOptions(model="adammodels:build", data="adammodels:data", timeout_s=60, train_seconds=30.0)
     (probe,) = probe_files([(None, "adammodels.py", {"KL303"})], options)
     (model,) = probe.models
     stability = model["probe"]["stability"]
@@ -391,7 +391,7 @@ def test_data_sources_and_keras2_spellings_are_captured(tmp_path):
     for name, text in DATA_SOURCES.items():
         (tmp_path / name).write_text(text)
     work = [(tmp_path / name, name, set()) for name in DATA_SOURCES]
-    probes = {p.shown: p for p in probe_files(work, ProbeOptions(jobs=3, timeout_s=60, train_seconds=4.0))}
+    probes = {p.shown: p for p in probe_files(work, ProbeOptions(jobs=3, timeout_s=60, train_seconds=30.0))}
     for name, probe in probes.items():
         (model,) = probe.models
         assert model["data"]["source"] == "captured", (name, probe.notes)
