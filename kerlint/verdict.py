@@ -46,6 +46,7 @@ class ProbeVerdict(Mapping):
     steps: int | None = None
     seconds: float | None = None
     device: str | None = None
+    backend: str | None = None  # the Keras backend that trained: tensorflow, jax, torch
     grad_norms: tuple[float, ...] | None = None  # per step, NaN/Inf kept (the sparkline marks them)
     notes: tuple[str, ...] | None = None  # the probe's notes on the file (why it could not run, ...)
     isolation: Mapping[str, Any] | None = None  # the sandbox layers: {"applied": [...], "not_applied": {name: why}}
@@ -59,7 +60,7 @@ class ProbeVerdict(Mapping):
         notes = data.get("notes")
         return cls(
             verdict=data.get("verdict"), evidence=str(evidence) if evidence is not None else "",
-            steps=data.get("steps"), seconds=data.get("seconds"), device=data.get("device"),
+            steps=data.get("steps"), seconds=data.get("seconds"), device=data.get("device"), backend=data.get("backend"),
             grad_norms=tuple(math.nan if v is None else float(v) for v in norms) if norms is not None else None,
             notes=tuple(notes) if notes is not None else None, isolation=data.get("isolation"),
         )
@@ -72,7 +73,8 @@ class ProbeVerdict(Mapping):
 
     def to_json(self) -> dict:
         """The `probe` object of the JSON and SARIF formats: NaN/Inf gradient norms become null (strict JSON)."""
-        out = {key: self[key] for key in ("verdict", "evidence", "steps", "seconds", "device", "notes", "isolation") if key in self}
+        out = {key: self[key] for key in ("verdict", "evidence", "steps", "seconds", "backend", "device", "notes", "isolation")
+               if key in self}
         if "notes" in out:
             out["notes"] = list(out["notes"])
         out["grad_norms"] = [v if math.isfinite(v) else None for v in self.grad_norms or ()]
@@ -86,7 +88,8 @@ class ProbeVerdict(Mapping):
         """`120 steps, 3.1 s on CPU`; "" when no step ran."""
         if not self.steps:
             return ""
-        return f"{self.steps} steps, {self.seconds or 0.0:.1f} s on {self.device}"
+        backend = f" ({self.backend})" if self.backend else ""
+        return f"{self.steps} steps, {self.seconds or 0.0:.1f} s on {self.device}{backend}"
 
     # The mapping view: the fields that are set, under their JSON names.
     def __getitem__(self, key: str) -> Any:
@@ -104,7 +107,7 @@ class ProbeVerdict(Mapping):
         keys = ["verdict", "evidence"]
         if self.steps is not None:  # a verdict attached to a finding: where and how long it ran, device possibly unknown
             keys += ["steps", "seconds", "device"]
-        return keys + [key for key in ("grad_norms", "notes", "isolation") if getattr(self, key) is not None]
+        return keys + [key for key in ("backend", "grad_norms", "notes", "isolation") if getattr(self, key) is not None]
 
 
 def sparkline(values: list[float] | tuple[float, ...], width: int = SPARK_WIDTH) -> str:

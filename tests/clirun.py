@@ -24,7 +24,8 @@ class Result:
 
 def kerlint(*args: str, cwd: Path, stdin: bytes | None = None, timeout: float = 120, prefix: list[str] = ()) -> Result:
     """`prefix`: a command that runs kerlint (e.g. under a seccomp filter)."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "utf-8"}
+    path = os.environ.get("PYTHONPATH")
+    env = {**os.environ, "PYTHONPATH": str(REPO) + (os.pathsep + path if path else ""), "PYTHONIOENCODING": "utf-8"}
     done = subprocess.run(
         [*prefix, sys.executable, "-m", "kerlint", *args],
         cwd=cwd, input=stdin if stdin is not None else b"", capture_output=True, env=env, timeout=timeout,

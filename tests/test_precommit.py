@@ -73,9 +73,40 @@ def test_manifest_declares_a_light_static_hook_and_a_manual_probe_hook():
     static, probe = hooks["kerlint"], hooks["kerlint-probe"]
     assert static["entry"] == "kerlint check" and static["language"] == "python" and static["types_or"] == ["python", "jupyter"]
     assert "additional_dependencies" not in static and "stages" not in static  # no TensorFlow, runs on commit
+    # the probe hook runs the user's own kerlint, Keras and backend: it installs no framework of its own
     assert probe["entry"] == "kerlint check --probe" and probe["stages"] == ["manual"]
-    assert any(dep.startswith("keras") for dep in probe["additional_dependencies"])
-    assert any(dep.startswith("tensorflow") for dep in probe["additional_dependencies"])
+    assert probe["language"] == "system" and "additional_dependencies" not in probe
+    cpu = hooks["kerlint-probe-jax-cpu"]  # for a machine with no backend: Keras and JAX on the CPU, never TensorFlow
+    assert cpu["entry"] == "kerlint check --probe" and cpu["stages"] == ["manual"] and cpu["language"] == "python"
+    assert sorted(dep.split(">")[0] for dep in cpu["additional_dependencies"]) == ["jax[cpu]", "keras"]
+
+
+def test_probe_extra_installs_keras_and_no_backend():
+    """`pip install kerlint[probe]` next to a tensorflow (GPU), jax or torch install adds Keras and nothing that
+    could replace or duplicate the backend; only the probe-* extras name one, each a CPU build."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+
+    def names(extra):
+        found = set()
+        for requirement in extras[extra]:
+            name = requirement.split(";")[0].split(">")[0].split("[")[0].strip()
+            if name == "kerlint":  # another extra of ours: its requirements
+                found = found.union(*(names(extra) for extra in requirement.split("[")[1].split("]")[0].split(",")))
+            else:
+                found.add(name)
+        return found
+
+    backends = {"tensorflow", "tensorflow-cpu", "jax", "jaxlib", "torch"}
+    assert names("probe") == names("keras") == {"keras"}
+    assert names("probe-tf-cpu") & backends == {"tensorflow-cpu", "tensorflow"}  # tensorflow only off x86_64
+    assert names("probe-jax") & backends == {"jax"} and names("probe-torch") & backends == {"torch"}
+    assert all("tensorflow-cpu" not in names(extra) for extra in extras if extra not in ("probe-tf-cpu", "dev"))
+    assert names("dev") >= {"keras", "tensorflow-cpu", "jax", "hypothesis"} and "torch" not in names("dev")
 
 
 def test_pre_commit_is_in_the_dev_extra():

@@ -76,6 +76,16 @@ def test_spike_then_collapse_confirms_unclipped_sgd():
     assert "spiked to 50 at step 30, then collapsed 500000x" in found["evidence"]
 
 
+def test_spike_then_collapse_to_exactly_zero_confirms_unclipped_sgd():
+    """Measured on the U-Net fixture with oneDNN off and one thread: every sigmoid output saturates at 1, the
+    gradient is exactly 0 from then on, and the per-batch loss keeps varying (not a flat plateau)."""
+    norms = [0.3] * 44 + [12.9] + [0.1, 0.01, 1e-4, 5e-9, 7e-9] + [0.0] * 70
+    losses = [0.8] * 38 + [0.709] + [0.8] * 6 + [0.85 + 0.05 * (-1) ** k for k in range(75)]
+    found = verdict("KL301", model(), trajectory(losses, norms))
+    assert found["verdict"] == CONFIRMED, found
+    assert found["evidence"].startswith("gradient norm spiked to 12.9 at step 44, then collapsed to 0 while the loss stuck at")
+
+
 def test_negative_loss_confirms_an_unnegated_log_likelihood():
     found = verdict("KL407", model(loss="custom"), trajectory([-0.2, -0.5, -0.9]))
     assert found["verdict"] == CONFIRMED
@@ -175,12 +185,12 @@ def test_concise_and_full_render_the_verdict_and_sparkline():
     assert "  = gradient norm: ▁█×" in text
 
 
-@pytest.mark.parametrize("name", ["JaxBackend", "TorchBackend"])
-def test_backend_stubs_say_they_are_missing(name):
-    import kerlint.probe.backends as backends
+@pytest.mark.parametrize("name", ["numpy", "openvino"])
+def test_inference_only_backends_say_they_have_no_gradient_code(name):
+    from kerlint.probe.backends import Unsupported
 
-    backend = getattr(backends, name)()
-    with pytest.raises(NotImplementedError, match=f"no gradient code for the {backend.name} backend"):
+    backend = Unsupported(name)
+    with pytest.raises(NotImplementedError, match=f"no gradient code for the {name} backend"):
         backend.step(None, None, None)
     assert backend.sharpness(None, None, None) is None
 
@@ -246,3 +256,39 @@ def test_per_layer_norms_from_the_step_vector():
     assert found["layer_norms"]["dense"] == 0.5 and math.isnan(found["layer_norms"]["dense_1"])
     assert found["top_layer"] == "dense_1"  # a NaN layer is the one to name
     assert per_layer([], []) == {}
+
+
+def test_backend_choice_follows_keras_then_what_is_installed(tmp_path, monkeypatch):
+    from kerlint.probe import backend_choice
+
+    home = tmp_path / "kerashome"
+    home.mkdir()
+    monkeypatch.setattr(backend_choice, "installed", lambda name: name in {"jax", "torch"})
+    assert backend_choice.keras_backend({"KERAS_HOME": str(home)}) == "jax"  # no TensorFlow: the first installed
+    (home / "keras.json").write_text('{"backend": "torch", "floatx": "float32"}')
+    assert backend_choice.keras_backend({"KERAS_HOME": str(home)}) == "torch"  # the user's keras.json
+    assert backend_choice.keras_backend({"KERAS_HOME": str(home), "KERAS_BACKEND": "tensorflow"}) == "tensorflow"
+    (home / "keras.json").write_text("not json")
+    monkeypatch.setattr(backend_choice, "installed", lambda name: False)
+    assert backend_choice.keras_backend({"KERAS_HOME": str(home)}) is None
+
+
+def test_probe_with_keras_and_no_backend_says_so(monkeypatch, capsys):
+    from types import SimpleNamespace
+
+    from kerlint.probe import backend_choice, session
+
+    monkeypatch.setattr(backend_choice, "installed", lambda name: name == "keras")
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    monkeypatch.setenv("KERAS_HOME", "/nonexistent")
+    static = [_diagnostic("KL101", 9)]
+    assert session.run(SimpleNamespace(), SimpleNamespace(config=SimpleNamespace(probe={})), [], str, static) == static
+    err = capsys.readouterr().err
+    assert "--probe needs a Keras backend, and none of tensorflow, jax, torch is installed" in err
+    assert "kerlint[probe-jax]" in err and "only the static checks ran" in err
+
+
+def test_the_json_probe_object_names_the_backend():
+    probe = {"verdict": "confirmed", "evidence": "loss NaN at step 0", "steps": 1, "seconds": 0.5,
+             "backend": "jax", "device": "CPU", "grad_norms": [math.nan]}
+    assert json_probe(probe)["backend"] == "jax"

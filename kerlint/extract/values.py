@@ -16,6 +16,8 @@ from kerlint.extract.collect import Binding, ModuleContext, Scope, alternatives
 
 MAX_DEPTH = 40
 
+MAX_FLOAT_INT = 2**1023  # integer literals above this are beyond float64's range
+
 
 @dataclass(frozen=True)
 class Env:
@@ -212,7 +214,13 @@ class Evaluator:
 
     # --- literals --------------------------------------------------------------------------------
     def _eval_Integer(self, node, env):
-        return Const(node.evaluated_value, node)
+        try:
+            value = node.evaluated_value
+        except (ValueError, SyntaxError):  # over Python's 4300-digit limit for decimal ints
+            return Unknown(node)
+        if abs(value) > MAX_FLOAT_INT:  # no float holds it: the rules' arithmetic and formatting would overflow
+            return Unknown(node)
+        return Const(value, node)
 
     def _eval_Float(self, node, env):
         return Const(node.evaluated_value, node)

@@ -14,7 +14,8 @@ the static path never loads a framework. Layout, one job per module:
 - inspector.py child: live model -> JSON facts (activations, losses, optimizer, data ranges)
 - batches.py   child: captured data (arrays, generators, tf.data, PyDataset) -> a few NumPy batches
 - train.py     child: the short training run, per-step loss / gradient norm / output observations
-- backends.py  child: gradient computation per Keras backend (TensorFlow; JAX/PyTorch stubs)
+- backends.py  child: the backend interface, its choice from Keras' backend, the TensorFlow gradient code
+- backend_jax.py, backend_torch.py  child: the same on JAX (jitted step, jvp-of-grad HVPs) and PyTorch
 - rebuild.py   parent: JSON facts -> kerlint.facts objects, run the rules on them
 - verdicts.py  parent: per-step trajectory + a finding's code -> confirmed / not reproduced / inconclusive
 - attach.py    parent: merge inspector findings and verdicts into the static diagnostics

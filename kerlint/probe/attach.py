@@ -51,7 +51,8 @@ def _probe_record(code: str, model: ModelEntry | None, notes: list[str]) -> Prob
     found = judge(code, model, run, model.steps_total)
     if found is None:
         return None
-    return ProbeVerdict(found.verdict, found.evidence, steps=len(run.trajectory), seconds=run.seconds, device=run.device,
+    return ProbeVerdict(found.verdict, found.evidence, steps=len(run.trajectory), seconds=run.seconds, backend=run.backend,
+                        device=run.device,
                         grad_norms=tuple(row.grad_norm for row in run.trajectory[:MAX_NORMS]),
                         notes=tuple(notes) if notes else None)
 

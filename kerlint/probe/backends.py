@@ -1,9 +1,10 @@
 """Child side: one training step with the gradient norm, per Keras backend.
 
-A backend computes the loss and the global gradient norm (before the optimizer's own clipping) and
-applies the update with the model's optimizer. TensorFlow is implemented; JAX and PyTorch are
-documented stubs that say so cleanly (`NotImplementedError`), so the probe reports "inconclusive"
-instead of crashing on those backends.
+A backend computes the loss and the global gradient norm (before the optimizer's own clipping),
+applies the update with the model's optimizer, and estimates the sharpness from Hessian-vector
+products. TensorFlow is here; JAX and PyTorch live in backend_jax.py and backend_torch.py, imported
+only when Keras runs on them. A backend with no gradient code raises `NotImplementedError`, which the
+probe reports as "inconclusive".
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class Backend:
                   budget_s: float | None = None) -> float | None:
         """The largest eigenvalue of the loss's Hessian H on one batch (power iteration), or None; with
         `scale` (one array per trainable variable, s = d^½) that of diag(d)·H, through S·H·S (same spectrum).
-        Raises OverBudget when the first iteration says `iterations` of them would take over `budget_s`."""
+        Raises OverBudget when the first two iterations say all of them would take over `budget_s`."""
         return None
 
 
@@ -38,6 +39,25 @@ class OverBudget(Exception):
     def __init__(self, seconds: float) -> None:
         super().__init__(f"{seconds:.1f} s")
         self.seconds = seconds
+
+
+class IterationBudget:
+    """Projects a power iteration's wall time after its second iteration: the time spent so far plus the
+    remaining iterations at the second one's pace. The first iteration alone would mislead: it pays the
+    one-off costs (tracing, kernel caches, a loaded machine's first touch) that the others don't."""
+
+    def __init__(self, iterations: int, budget_s: float | None) -> None:
+        self.iterations, self.budget_s = iterations, budget_s
+        self.start = self.last = time.monotonic()
+
+    def check(self, done: int) -> None:
+        """Call before iteration `done` (0-based); raises OverBudget."""
+        now = time.monotonic()
+        if done == 2 and self.budget_s is not None:
+            projected = (now - self.start) + (now - self.last) * (self.iterations - 2)
+            if projected > self.budget_s:
+                raise OverBudget(projected)
+        self.last = now
 
 
 class TensorFlowBackend(Backend):
@@ -75,9 +95,8 @@ class TensorFlowBackend(Backend):
         if not getattr(optimizer, "built", True):
             optimizer.build(model.trainable_variables)
 
-        names = [_layer_of(v) for v in model.trainable_variables]
-        layers = self._layers[id(model)] = list(dict.fromkeys(names))  # trainable layers, in model order
-        groups = [[i for i, n in enumerate(names) if n == layer] for layer in layers]
+        layers, groups = layer_groups(model.trainable_variables)
+        self._layers[id(model)] = layers
 
         def train_step(x, y):
             variables = model.trainable_variables
@@ -109,10 +128,9 @@ class TensorFlowBackend(Backend):
             scale = [tf.constant(s, dtype=v.dtype) for s, v in zip(scale, variables)]
         vector = [tf.random.stateless_normal(v.shape, seed=(1, 2), dtype=v.dtype) for v in variables]
         value = None
-        start = time.monotonic()
+        budget = IterationBudget(iterations, budget_s)
         for done in range(iterations):
-            if done == 1 and budget_s is not None and (time.monotonic() - start) * iterations > budget_s:
-                raise OverBudget((time.monotonic() - start) * iterations)
+            budget.check(done)
             norm = tf.linalg.global_norm(vector)
             if not bool(tf.math.is_finite(norm)) or float(norm) == 0.0:
                 return None
@@ -142,28 +160,39 @@ def per_layer(layers: list[str], norms: Any) -> dict:
     return {"layer_norms": values, "top_layer": top, "top_layer_norm": values[top]}
 
 
+def layer_groups(variables: list) -> tuple[list[str], list[list[int]]]:
+    """The trainable layers in model order, and for each the indices of its variables."""
+    names = [_layer_of(v) for v in variables]
+    layers = list(dict.fromkeys(names))
+    return layers, [[i for i, n in enumerate(names) if n == layer] for layer in layers]
+
+
 def _layer_of(variable: Any) -> str:
     """`sequential/dense_1/kernel` -> `dense_1` (the layer that owns the variable)."""
     parts = str(getattr(variable, "path", None) or variable.name).split("/")
     return parts[-2] if len(parts) > 1 else parts[0]
 
 
-class JaxBackend(Backend):
-    """Stub: would use jax.value_and_grad over model.stateless_call and optimizer.stateless_apply."""
-
-    name = "jax"
-
-
-class TorchBackend(Backend):
-    """Stub: would use loss.backward() and torch.nn.utils.get_total_norm over model.trainable_weights."""
-
-    name = "torch"
-
-
 def for_keras() -> Backend:
+    """The gradient code for the backend Keras runs on (KERAS_BACKEND, set before Keras was imported)."""
     import keras
 
     name = keras.backend.backend()
     if name == "tensorflow":
         return TensorFlowBackend()
-    return {"jax": JaxBackend, "torch": TorchBackend}.get(name, Backend)()
+    if name == "jax":
+        from kerlint.probe.backend_jax import JaxBackend
+
+        return JaxBackend()
+    if name == "torch":
+        from kerlint.probe.backend_torch import TorchBackend
+
+        return TorchBackend()
+    return Unsupported(name)
+
+
+class Unsupported(Backend):
+    """A backend Keras runs on but that has no training gradients here (numpy, openvino: inference only)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name

@@ -166,6 +166,7 @@ class ProbeRun:
 
     trajectory: tuple[Step, ...] = ()
     seconds: float = 0.0
+    backend: str | None = None  # the Keras backend that trained: tensorflow, jax, torch
     device: str | None = None
     error: str | None = None
     skipped: str | None = None
@@ -174,14 +175,15 @@ class ProbeRun:
     ran: bool = False  # training started (the result has a trajectory, possibly empty)
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
-    KEYS = ("trajectory", "seconds", "device", "error", "skipped", "adam", "stability")
+    KEYS = ("trajectory", "seconds", "backend", "device", "error", "skipped", "adam", "stability")
 
     @classmethod
     def from_json(cls, data: Any, where: str = "probe") -> "ProbeRun":
         adam, stability = _get(data, "adam", (dict,), where), _get(data, "stability", (dict,), where)
         return cls(
             trajectory=tuple(Step.from_json(row, f"{where}.trajectory[{i}]") for i, row in enumerate(_items(data, "trajectory", where))),
-            seconds=float(_get(data, "seconds", _NUMBER, where, default=0.0)), device=_get(data, "device", (str,), where),
+            seconds=float(_get(data, "seconds", _NUMBER, where, default=0.0)), backend=_get(data, "backend", (str,), where),
+            device=_get(data, "device", (str,), where),
             error=_get(data, "error", (str,), where), skipped=_get(data, "skipped", (str,), where),
             adam=AdamMoments.from_json(adam, f"{where}.adam") if adam else None,
             stability=Stability.from_json(stability, f"{where}.stability") if stability else None,
@@ -200,7 +202,8 @@ class ProbeRun:
         if self.error is not None:
             out["error"] = self.error
         if self.ran:
-            out.update({"trajectory": [row.to_json() for row in self.trajectory], "seconds": self.seconds, "device": self.device,
+            out.update({"trajectory": [row.to_json() for row in self.trajectory], "seconds": self.seconds,
+                        "backend": self.backend, "device": self.device,
                         "adam": self.adam.to_json() if self.adam else None,
                         "stability": self.stability.to_json() if self.stability else None})
         return out

@@ -63,11 +63,15 @@ def builds_model(data: bytes) -> bool:
 
 def environment(sandbox: str, passed: tuple[str, ...] = ()) -> dict[str, str]:
     """The child's whole environment: the allow-list, the names passed with --probe-env, kerlint's own."""
+    from kerlint.probe.backend_choice import keras_backend
+
     package_root = str(Path(__file__).resolve().parents[2])
     kept = {name: value for name, value in os.environ.items() if name in PASSED_ENVIRONMENT or name in passed}
     path = os.environ.get("PYTHONPATH")
+    backend = keras_backend(os.environ)  # before KERAS_HOME moves into the sandbox: the user's keras.json counts
     return {
         **kept,
+        **({"KERAS_BACKEND": backend} if backend else {}),
         "PYTHONPATH": package_root + (os.pathsep + path if path else ""),
         "PYTHONDONTWRITEBYTECODE": "1",
         "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),

@@ -68,12 +68,16 @@ def _progress(message: str) -> None:
 
 def run(args: Any, project: Any, files: list[Path], shown: Any, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """Probe the files that build a model; the diagnostics with verdicts attached."""
-    options = options_from(args, getattr(project.config, "probe", {}) or {})
-    import importlib.util
+    from kerlint.probe.backend_choice import INSTALL_HINT, installed, keras_backend
 
-    if importlib.util.find_spec("keras") is None:  # looks for it without importing it
-        print("kerlint: warning: --probe needs Keras and a backend (pip install 'kerlint[keras]'): "
-              "only the static checks ran", file=sys.stderr)
+    options = options_from(args, getattr(project.config, "probe", {}) or {})
+    if not installed("keras"):
+        print(f"kerlint: warning: --probe needs Keras and a backend ({INSTALL_HINT}): only the static checks ran",
+              file=sys.stderr)
+        return diagnostics
+    if keras_backend(os.environ) is None:
+        print(f"kerlint: warning: --probe needs a Keras backend, and none of tensorflow, jax, torch is installed "
+              f"({INSTALL_HINT}): only the static checks ran", file=sys.stderr)
         return diagnostics
     with NotebookScripts() as notebooks:
         return _run(args, options, project, files, shown, diagnostics, notebooks)

@@ -153,9 +153,9 @@ def probe(model: Any, batches: list, steps: int, backend: Any, activation: str |
     start = time.monotonic()
     stop = start + (deadline - time.time())  # deadline is wall-clock (time.time) from the parent
     trajectory = []
-    margin = None
-    if with_sharpness and batches:
-        margin = _stability(model, backend, batches[0], "start")
+    # "start" sharpness (SGD) is measured on the initial weights, but after the run: its one-off cost
+    # (tracing or compiling the Hessian-vector product) must not eat the training budget
+    initial = model.get_weights() if with_sharpness and batches else None
     for step in range(steps):
         if time.monotonic() > stop:
             break
@@ -170,15 +170,27 @@ def probe(model: Any, batches: list, steps: int, backend: Any, activation: str |
         trajectory.append(row)
         if len(trajectory) >= 3 and all(isinstance(r["loss"], str) for r in trajectory[-3:]):
             break  # three non-finite losses in a row: nothing more to learn
-    if with_sharpness and batches and margin is None:
-        margin = _stability(model, backend, batches[0], "end")
+    margin = None
+    if initial is not None:
+        margin = _at_start(model, backend, batches[0], initial) or _stability(model, backend, batches[0], "end")
     return {
         "trajectory": trajectory,
         "seconds": round(time.monotonic() - start, 3),  # the sharpness estimate included
+        "backend": backend.name,
         "device": backend.device(),
         "adam": adam_moments(model.optimizer),
         "stability": margin,
     }
+
+
+def _at_start(model: Any, backend: Any, batch: tuple, initial: list) -> dict | None:
+    """The "start" margin on the weights the run began with; the trained weights are put back after."""
+    trained = model.get_weights()
+    model.set_weights(initial)
+    try:
+        return _stability(model, backend, batch, "start")
+    finally:
+        model.set_weights(trained)
 
 
 def _stability(model: Any, backend: Any, batch: tuple, when: str) -> dict | None:

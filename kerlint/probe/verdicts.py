@@ -108,11 +108,13 @@ class ProbeEvidence:
         tail_norm = tail[len(tail) // 2]
         best_before = min(self.losses[: peak_step + 1])
         tail_loss = sum(self.losses[-10:]) / 10
-        if tail_norm > 0 and peak / tail_norm >= COLLAPSE and tail_loss >= best_before:
+        # a collapse to exactly 0 (every unit saturated or dead) is the strongest collapse of all
+        if peak > 0 and (tail_norm == 0 or peak / tail_norm >= COLLAPSE) and tail_loss >= best_before:
             saturated = self.rows[-1].saturated
             extra = f"; {saturated:.0%} of outputs saturated" if saturated else ""
-            return (f"gradient norm spiked to {fmt(peak)} at step {peak_step}{self.mostly(peak_step)}, then collapsed {peak / tail_norm:.0f}x to "
-                    f"{fmt(tail_norm)} while the loss stuck at {fmt(tail_loss)} (best {fmt(best_before)} before the spike){extra}")
+            collapsed = "to 0" if tail_norm == 0 else f"{peak / tail_norm:.0f}x to {fmt(tail_norm)}"
+            return (f"gradient norm spiked to {fmt(peak)} at step {peak_step}{self.mostly(peak_step)}, then collapsed {collapsed}"
+                    f" while the loss stuck at {fmt(tail_loss)} (best {fmt(best_before)} before the spike){extra}")
         return None
 
     def plateau(self) -> str | None:
