@@ -12,7 +12,10 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
+
+if TYPE_CHECKING:
+    from kerlint.probe.backends import Backend
 
 TRAINABLE = ("tensorflow", "jax", "torch")  # the backends the probe has gradient code for, in Keras' order
 INSTALL_HINT = ("pip install 'kerlint[probe]' next to an installed backend (tensorflow, jax or torch), or "
@@ -46,3 +49,25 @@ def keras_backend(environ: Mapping[str, str]) -> str | None:
     if chosen:
         return chosen
     return next((name for name in TRAINABLE if installed(name)), None)
+
+
+def for_keras() -> "Backend":
+    """The gradient code for the backend Keras runs on (KERAS_BACKEND, set before Keras was imported)."""
+    import keras
+
+    name = keras.backend.backend()
+    if name == "tensorflow":
+        from kerlint.probe.backends import TensorFlowBackend
+
+        return TensorFlowBackend()
+    if name == "jax":
+        from kerlint.probe.backend_jax import JaxBackend
+
+        return JaxBackend()
+    if name == "torch":
+        from kerlint.probe.backend_torch import TorchBackend
+
+        return TorchBackend()
+    from kerlint.probe.backends import Unsupported
+
+    return Unsupported(name)

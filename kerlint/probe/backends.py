@@ -173,24 +173,6 @@ def _layer_of(variable: Any) -> str:
     return parts[-2] if len(parts) > 1 else parts[0]
 
 
-def for_keras() -> Backend:
-    """The gradient code for the backend Keras runs on (KERAS_BACKEND, set before Keras was imported)."""
-    import keras
-
-    name = keras.backend.backend()
-    if name == "tensorflow":
-        return TensorFlowBackend()
-    if name == "jax":
-        from kerlint.probe.backend_jax import JaxBackend
-
-        return JaxBackend()
-    if name == "torch":
-        from kerlint.probe.backend_torch import TorchBackend
-
-        return TorchBackend()
-    return Unsupported(name)
-
-
 class Unsupported(Backend):
     """A backend Keras runs on but that has no training gradients here (numpy, openvino: inference only)."""
 

@@ -250,7 +250,7 @@ def _child(args, script: str, out: Output, deadline: float) -> None:
 
 
 def _probe(model, entry: dict, data: list, args, deadline: float, sharpness: bool = False) -> dict:
-    from kerlint.probe.backends import for_keras
+    from kerlint.probe.backend_choice import for_keras
     from kerlint.probe.train import probe
 
     if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", True):
