@@ -1,4 +1,4 @@
-"""The `kerlint` command: `check` (the default), `rule`, `rules`, `lsp`.
+"""The `kerlint` command: `check` (the default), `rule`, `rules`, `lsp`, `clean`.
 
 Exit codes: 0 nothing at or above --fail-on was found, 1 it was, 2 a usage or configuration error
 or a path that does not exist (the other paths are still checked and reported).
@@ -20,12 +20,13 @@ from kerlint.docs import record
 from kerlint.paths import display_path
 from kerlint.registry import all_rules
 from kerlint.reporters import MACHINE_FORMATS, REPORTERS, SOURCE_FORMATS, Report, printable, statistics
-from kerlint.pool import lint_all
+from kerlint.batch import lint_files
+from kerlint.cache import DIRECTORY_NAME, ENVIRONMENT_VARIABLE, Cache, clean, default_directory
 from kerlint.runner import FileResult, RunResult, Task, unreadable
 from kerlint.selection import SelectorError
 from kerlint.settings import Overrides, ProjectSettings
 
-SUBCOMMANDS = ("check", "rule", "rules", "lsp")
+SUBCOMMANDS = ("check", "rule", "rules", "lsp", "clean")
 TOP_LEVEL_FLAGS = ("-h", "--help", "--version")
 USAGE_ERROR = 2
 STDIN = "-"
@@ -67,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--extend-exclude", action="append", metavar="GLOBS", help="more comma-separated globs to skip")
     check.add_argument("--no-respect-gitignore", action="store_true", help="check files .gitignore excludes too")
     check.add_argument("--force-exclude", action="store_true", help="apply exclusions to paths named on the command line too")
+    check.add_argument("--jobs", "-j", type=_positive_int, metavar="N", help="files checked in parallel (default: the number of CPUs)")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    check.add_argument("--cache-dir", metavar="DIR", help=f"where the cache lives (default: ${ENVIRONMENT_VARIABLE}, "
+                       f"else {DIRECTORY_NAME} in the project root)")
     check.add_argument("--probe", action="store_true", help="also build each model in a sandboxed subprocess, inspect it and "
                        "train it briefly to confirm the findings (needs the keras extra); --probe=all trains every model")
     check.add_argument("--probe-all", action="store_true", help=argparse.SUPPRESS)  # what --probe=all becomes
@@ -87,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--output-format", choices=["text", "json"], default="text")
 
     commands.add_parser("lsp", help="run the language server on stdin/stdout (needs the lsp extra)")
+
+    clean = commands.add_parser("clean", help="delete the cache of the project in the current directory")
+    clean.add_argument("--cache-dir", metavar="DIR", help="the cache to delete (default: as for check)")
     return parser
 
 
@@ -120,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
             return list_rules(args.output_format)
         if args.command == "lsp":
             return run_language_server()
+        if args.command == "clean":
+            return clean_cache(args)
         return check(args)
     except BrokenPipeError:  # `kerlint check | head`: the reader has gone, and so has the rest of the output
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
@@ -135,6 +145,33 @@ def run_language_server() -> int:
         _error(f"`kerlint lsp` needs the lsp extra ({error}): pip install 'kerlint[lsp]'")
         return USAGE_ERROR
     return serve()
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def _cache_directory(args: argparse.Namespace, project_root: Path) -> Path:
+    return Path(args.cache_dir) if args.cache_dir else default_directory(project_root)
+
+
+def clean_cache(args: argparse.Namespace) -> int:
+    try:
+        root = discover_config(Path.cwd()).root or Path.cwd()
+    except ConfigError:
+        root = Path.cwd()
+    try:
+        print(f"kerlint: {clean(_cache_directory(args, root))}", file=sys.stderr)
+    except (ValueError, OSError) as error:
+        _error(str(error))
+        return USAGE_ERROR
+    return 0
 
 
 def show_rule(wanted: str) -> int:
@@ -208,7 +245,8 @@ def check(args: argparse.Namespace) -> int:
     for path, why in found.unreadable:
         result.add(unreadable(display_path(path), why))
     tasks += [Task(display_path(path), project.for_file(path), path=path, keep_source=keep_source) for path in found.files]
-    for file_result in lint_all(tasks):
+    cache = None if args.no_cache else Cache(_cache_directory(args, project.root))
+    for file_result in lint_files(tasks, args.jobs, cache):
         result.add(file_result)
     if result.files_checked == 0 and not found.missing and args.output_format not in MACHINE_FORMATS:
         print(f"kerlint: warning: no Python files found in {', '.join(paths)}", file=sys.stderr)

@@ -25,7 +25,6 @@ from kerlint.runner import FileResult, Task, failed, lint_task
 TIMEOUT_BASE = 10.0  # seconds a file may take, plus TIMEOUT_PER_MIB for each MiB of it
 # Measured: ~2.3 us/byte for scripts, ~13 us/byte for call-dense test code (0.07 MiB/s); 4x slack on the worst.
 TIMEOUT_PER_MIB = 60.0
-MAX_JOBS = 8
 
 
 def timeout_for(task: Task) -> float:
@@ -36,18 +35,22 @@ def can_isolate() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def default_jobs(task_count: int) -> int:
-    return max(1, min(os.cpu_count() or 1, MAX_JOBS, task_count))
+def cpu_count() -> int:
+    """The CPUs this process may run on (a container's or `taskset`'s limit, not the machine's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def lint_all(tasks: Iterable[Task], jobs: int | None = None) -> Iterator[FileResult]:
+    """Each task's result, in the order they finish (callers sort); `jobs` workers, the CPU count by default."""
     tasks = list(tasks)
     if not tasks:
         return
     if not can_isolate():
         yield from map(lint_task, tasks)
         return
-    yield from _run(tasks, jobs or default_jobs(len(tasks)))
+    yield from _run(tasks, max(1, min(jobs or cpu_count(), len(tasks))))
 
 
 def _serve(conn: Connection) -> None:
