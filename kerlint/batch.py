@@ -6,13 +6,12 @@ from dataclasses import replace
 from typing import Iterable, Iterator
 
 from kerlint.cache import Cache
-from kerlint.pool import lint_all
 from kerlint.runner import FileResult, Task, read_file, unreadable
 
 
 def lint_files(tasks: Iterable[Task], jobs: int | None = None, cache: Cache | None = None) -> Iterator[FileResult]:
     if cache is None:
-        yield from lint_all(tasks, jobs)
+        yield from _lint(tasks, jobs)
         return
     misses: list[Task] = []
     keys: dict[str, str] = {}
@@ -28,6 +27,14 @@ def lint_files(tasks: Iterable[Task], jobs: int | None = None, cache: Cache | No
             continue
         keys[task.shown] = key
         misses.append(replace(task, data=data))  # the bytes hashed are the bytes linted
-    for result in lint_all(misses, jobs):
+    if not misses:
+        return
+    for result in _lint(misses, jobs):
         cache.put(keys[result.shown], result.diagnostics)
         yield result
+
+
+def _lint(tasks: Iterable[Task], jobs: int | None) -> Iterator[FileResult]:
+    from kerlint.pool import lint_all  # multiprocessing, loaded only when something is linted
+
+    yield from lint_all(tasks, jobs)

@@ -7,14 +7,16 @@ import io
 import sys
 from contextlib import contextmanager
 import tokenize
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from kerlint.diagnostic import Diagnostic, Span
 from kerlint.noqa import Directives, parse_directives
 from kerlint.registry import all_rules, rule_by_code
 from kerlint.rule import Finding
 from kerlint.settings import DEFAULT_MAX_FILE_BYTES, LintSettings
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 SYNTAX_ERROR = "KL001"
 UNREADABLE_FILE = "KL002"
@@ -88,6 +90,8 @@ def lint_bytes(data: bytes, path: str, settings: LintSettings) -> list[Diagnosti
 
 def lint_source(source: str, path: str, settings: LintSettings) -> list[Diagnostic]:
     """All findings for one file's text, suppressions applied, sorted."""
+    import libcst as cst  # imported on first use: a run answered from the cache never loads it
+
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:

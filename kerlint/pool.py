@@ -111,7 +111,10 @@ def _crash_message(worker: _Worker) -> str:
 
 
 def _run(tasks: list[Task], jobs: int) -> Iterator[FileResult]:
-    import kerlint.extract  # noqa: F401 - loaded once here and shared with every forked worker
+    # loaded once here and shared with every forked worker
+    import kerlint.extract.legacy  # noqa: F401
+    import kerlint.extract.numerics  # noqa: F401
+    import kerlint.extract.training  # noqa: F401
     from kerlint.registry import all_rules
 
     all_rules()  # likewise the rule modules: a worker then only lints

@@ -1,18 +1,27 @@
-"""Static fact extraction: one libcst parse, one batched visit, then resolution over what it collected."""
+"""Static fact extraction: one libcst parse, one batched visit, then resolution over what it collected.
+
+The package's own import loads nothing: rules import its data modules (`keras_api`) without paying
+for libcst, which a run answered from the cache never needs.
+"""
 
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
-from kerlint.extract.collect import ModuleContext
-from kerlint.extract.legacy import legacy_usages
-from kerlint.extract.numerics import numeric_facts
-from kerlint.extract.training import TrainingExtractor
-from kerlint.extract.values import Evaluator
-from kerlint.facts import ModuleFacts
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from kerlint.facts import ModuleFacts
 
 
-def extract_facts(module: cst.Module, path: str) -> ModuleFacts:
+def extract_facts(module: "cst.Module", path: str) -> "ModuleFacts":
+    from kerlint.extract.collect import ModuleContext
+    from kerlint.extract.legacy import legacy_usages
+    from kerlint.extract.numerics import numeric_facts
+    from kerlint.extract.training import TrainingExtractor
+    from kerlint.extract.values import Evaluator
+    from kerlint.facts import ModuleFacts
+
     facts = ModuleFacts(path=path)
     ctx = ModuleContext(module, path)
     training = TrainingExtractor(ctx, Evaluator(ctx))

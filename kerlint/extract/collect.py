@@ -6,6 +6,7 @@ Everything later (values, models, custom losses) works on these tables, never wa
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -61,6 +62,8 @@ class Collected:
     class_attributes: dict[cst.ClassDef, dict[str, list[Binding]]] = field(default_factory=dict)
     returns: dict[cst.FunctionDef, list[cst.Return]] = field(default_factory=dict)
     calls: list[CallSite] = field(default_factory=list)
+    # calls, divisions, powers and their augmented assignments: where numeric ops can be, in source order
+    op_nodes: list[cst.CSTNode] = field(default_factory=list)
     lambdas: list[cst.Lambda] = field(default_factory=list)
 
 
@@ -73,26 +76,30 @@ class _Recording:
         self.walk, self.node, self.start_node, self.end_node = walk, node, start_node, end_node
 
     def __enter__(self) -> None:
-        self.start = (self.walk.line, self.walk.column)
+        self.start = self.walk.offset
 
     def __exit__(self, *exc) -> None:
-        walk = self.walk
-        start = walk.ranges[self.start_node][:2] if self.start_node is not None else self.start
-        end = walk.ranges[self.end_node][2:] if self.end_node is not None else (walk.line, walk.column)
-        walk.ranges[self.node] = (*start, *end)
+        ranges = self.walk.ranges
+        start = ranges[id(self.start_node)][0] if self.start_node is not None else self.start
+        end = ranges[id(self.end_node)][1] if self.end_node is not None else self.walk.offset
+        ranges[id(self.node)] = (start, end)
 
 
 class Collector(CodegenState):
     """One pass over the module, riding on libcst's code generation: it yields every node in source
     order with its position (what PositionProvider computes, at a fraction of the cost), and the
-    visit_/leave_ methods below fill the tables as nodes go by."""
+    visit_/leave_ methods below fill the tables as nodes go by.
+
+    During the pass a position is a character offset into the generated text (one addition per
+    token); ModuleContext turns offsets into lines and columns afterwards, for the nodes that need it."""
 
     def __init__(self, module: cst.Module) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
-        self.line = 1
-        self.column = 0
-        self.ranges: dict[cst.CSTNode, tuple[int, int, int, int]] = {}
-        self._starts: list[tuple[int, int]] = []
+        self.offset = 0
+        # id(node) -> (start offset, end offset); ids, not nodes, because a node's __hash__ is a Python
+        # call and this table gets an entry per node. The module keeps every node alive, so ids are unique.
+        self.ranges: dict[int, tuple[int, int]] = {}
+        self._starts: list[int] = []
         self.out = Collected()
         self._scopes: list[Scope] = [None]
         self._arms: list[list] = []  # [if node, arm] of the `if` statements around the current node
@@ -106,12 +113,7 @@ class Collector(CodegenState):
 
     def add_token(self, value: str) -> None:
         self.tokens.append(value)
-        if "\n" in value or "\r" in value:
-            segments = NEWLINE.split(value)
-            self.line += len(segments) - 1
-            self.column = len(segments[-1])
-        else:
-            self.column += len(value)
+        self.offset += len(value)
 
     def pop_trailing_newline(self) -> None:
         pass
@@ -121,16 +123,13 @@ class Collector(CodegenState):
 
     # These two run for every node of the module: kept to a few dictionary operations.
     def before_codegen(self, node: cst.CSTNode) -> None:
-        self._starts.append((self.line, self.column))
+        self._starts.append(self.offset)
         visit = self._visits.get(type(node))
         if visit is not None:
             visit(node)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
-        start = self._starts.pop()
-        ranges = self.ranges
-        if node not in ranges:
-            ranges[node] = (start[0], start[1], self.line, self.column)
+        self.ranges.setdefault(id(node), (self._starts.pop(), self.offset))  # a syntactic position wins
         leave = self._leaves.get(type(node))
         if leave is not None:
             leave(node)
@@ -151,13 +150,13 @@ class Collector(CodegenState):
                 return scope
         return None
 
-    def _start(self, node: cst.CSTNode) -> tuple[int, int]:
-        """Where the node currently being visited starts (valid inside visit_ methods)."""
+    def _start(self, node: cst.CSTNode) -> int:
+        """Where the node currently being visited starts (valid inside visit_ methods), as an offset."""
         return self._starts[-1]
 
-    def _here(self) -> tuple[int, int]:
+    def _here(self) -> int:
         """Where the node being left ends (valid inside leave_ methods): bindings take effect there."""
-        return self.line, self.column
+        return self.offset
 
     def _bind(self, name: str, value, node, path=(), augmented=None, param_of=None) -> None:
         target_scope = self._function_scope()
@@ -293,6 +292,15 @@ class Collector(CodegenState):
 
     def visit_Call(self, node: cst.Call) -> None:
         self.out.calls.append(CallSite(node, self._function_scope(), self._start(node)))
+        self.out.op_nodes.append(node)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if type(node.operator) in (cst.Divide, cst.Power):
+            self.out.op_nodes.append(node)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if type(node.operator) in (cst.DivideAssign, cst.PowerAssign):
+            self.out.op_nodes.append(node)
 
 
 class ModuleContext:
@@ -303,36 +311,57 @@ class ModuleContext:
         self.path = path
         collector = Collector(module)
         module._codegen(collector)
-        self.ranges = collector.ranges
+        self.ranges = collector.ranges  # id(node) -> (start, end) offsets into the text
         self.tables = collector.out
-        self.lines = NEWLINE.split("".join(collector.tokens))
+        self._text = text = "".join(collector.tokens)
+        self._line_starts = [0] + [match.end() for match in NEWLINE.finditer(text)]
+        self._to_line_columns()
         self._calls_by_name: dict[str, list[CallSite]] | None = None
+        self._qualified: dict[tuple[int, bool], str | None] = {}
         self._methods: dict[cst.ClassDef, list[cst.FunctionDef]] = {}
 
+    def position(self, offset: int) -> tuple[int, int]:
+        """(line, column) of an offset into the module's text."""
+        line = bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1]
+
+    def _to_line_columns(self) -> None:
+        """The collector notes where bindings and calls are as offsets; resolvers compare (line, column)."""
+        tables = self.tables
+        for per_scope in (*tables.bindings.values(), *tables.class_attributes.values()):
+            for bindings in per_scope.values():
+                for binding in bindings:
+                    binding.position = self.position(binding.position)
+        for site in tables.calls:
+            site.position = self.position(site.position)
+
     def span(self, node: cst.CSTNode) -> Span:
-        found = self.ranges.get(node)
-        return Span(*found) if found is not None else Span.point(1)
+        found = self.ranges.get(id(node))
+        if found is None:
+            return Span.point(1)
+        return Span(*self.position(found[0]), *self.position(found[1]))
 
     def text(self, node: cst.CSTNode, limit: int = 120) -> str:
         """The node's source as written (one line, whitespace runs folded), cut at `limit` characters."""
-        found = self.ranges.get(node)
+        found = self.ranges.get(id(node))
         if found is None:
             code = self.module.code_for_node(node)
         else:
-            line, column, end_line, end_column = found
-            if line == end_line:
-                code = self.lines[line - 1][column:end_column]
-            else:
-                middle = self.lines[line:end_line - 1]
-                code = "\n".join([self.lines[line - 1][column:], *middle, self.lines[end_line - 1][:end_column]])
+            code = self._text[found[0]:found[1]]
         code = code.strip()
-        code = " ".join(code.split()) if "\n" in code else code
+        code = " ".join(code.split()) if "\n" in code or "\r" in code else code
         return code if len(code) <= limit else code[: limit - 3] + "..."
 
     def qualify(self, expr: cst.BaseExpression, fold: bool = True) -> str | None:
         """The canonical API name an expression refers to (`K.log` -> "keras.backend.log"), or None
         for anything that is a program's own variable. `fold=False` keeps the submodule path
         (`keras.layers.core.Dense`) for checks that care where a name was imported from."""
+        key = (id(expr), fold)  # asked again and again for the same callees: answered once
+        if key not in self._qualified:
+            self._qualified[key] = self._qualify(expr, fold)
+        return self._qualified[key]
+
+    def _qualify(self, expr: cst.BaseExpression, fold: bool) -> str | None:
         name = dotted(expr)
         if not name:
             return None

@@ -10,6 +10,8 @@ and `canonical` folds the dialects into one spelling so rules and the extractor 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import libcst as cst
 
 KERAS_PREFIXES = (
@@ -131,6 +133,7 @@ class ImportTable:
             self.modules_imported.append((f"{module}.{name}", node))
 
 
+@lru_cache(maxsize=4096)
 def canonical(name: str) -> str:
     """Fold a qualified name into kerlint's one spelling per API."""
     for prefix in KERAS_PREFIXES:

@@ -36,9 +36,12 @@ class OpIndex:
         """The calls, divisions and powers of one function body, in source order, leaving out nested
         functions, classes and lambdas (analyzed on their own, or not at all)."""
         if self._index is None:
-            found = sorted((((span[0], span[1]), node) for node, span in self.ctx.ranges.items() if is_op_node(node)),
-                           key=lambda item: item[0])
-            self._index = ([start for start, _ in found], [node for _, node in found])
+            # by start, and where two start together the inner one (visited later) first
+            spans = [self.ctx.span(node) for node in self.ctx.tables.op_nodes]
+            found = sorted((((span.line, span.col), (span.end_line, span.end_col, -index), node)
+                            for index, (span, node) in enumerate(zip(spans, self.ctx.tables.op_nodes))),
+                           key=lambda item: item[:2])
+            self._index = ([start for start, _, _ in found], [node for _, _, node in found])
         starts, nodes = self._index
         body = self.ctx.span(function.body)
         low, high = bisect_left(starts, (body.line, body.col)), bisect_right(starts, (body.end_line, body.end_col))
