@@ -7,12 +7,13 @@ import io
 import sys
 from contextlib import contextmanager
 import tokenize
+import warnings
 from typing import TYPE_CHECKING
 
 from kerlint.diagnostic import Diagnostic, Span
 from kerlint.noqa import Directives, parse_directives
 from kerlint.registry import all_rules, rule_by_code
-from kerlint.rule import Finding
+from kerlint.rule import ENGINE_TAG, Finding
 from kerlint.settings import DEFAULT_MAX_FILE_BYTES, LintSettings
 
 if TYPE_CHECKING:
@@ -90,6 +91,9 @@ def lint_bytes(data: bytes, path: str, settings: LintSettings) -> list[Diagnosti
 
 def lint_source(source: str, path: str, settings: LintSettings) -> list[Diagnostic]:
     """All findings for one file's text, suppressions applied, sorted."""
+    if not _needs_analysis(source, settings) and _parses(source, path):
+        return _finish(source, path, settings, [])  # nothing a rule reacts to: only the engine's checks
+
     import libcst as cst  # imported on first use: a run answered from the cache never loads it
 
     try:
@@ -131,9 +135,34 @@ def lint_source(source: str, path: str, settings: LintSettings) -> list[Diagnost
                 message = f"{rule.code} failed on this file: {type(error).__name__}: {error} (please report)"
                 results.append((INTERNAL_ERROR, Finding(Span.point(1), message)))
 
+    return _finish(source, path, settings, results)
+
+
+def _finish(source: str, path: str, settings: LintSettings, results: list[tuple[str, Finding]]) -> list[Diagnostic]:
     directives = parse_directives(source)
     kept = _apply_suppressions(results, directives, settings)
     return _engine_diagnostics(path, settings, kept)
+
+
+def _needs_analysis(source: str, settings: LintSettings) -> bool:
+    """False when no enabled rule reads facts, or the text mentions nothing any fact starts from."""
+    from kerlint.extract.relevance import may_hold_facts
+
+    if all(rule.tag == ENGINE_TAG for rule in all_rules() if rule.code in settings.enabled):
+        return False
+    return may_hold_facts(source)
+
+
+def _parses(source: str, path: str) -> bool:
+    """Whether CPython's parser (several times faster than libcst's) accepts the text; a file it
+    rejects takes the full path, so its syntax error is reported as for any other file."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escape sequences and the like: not kerlint's to print
+        try:
+            compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            return False
+    return True
 
 
 def _syntax_finding(source: str, error: cst.ParserSyntaxError) -> Finding:
