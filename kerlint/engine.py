@@ -8,7 +8,7 @@ import sys
 from contextlib import contextmanager
 import tokenize
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from kerlint.diagnostic import Diagnostic, Span
 from kerlint.noqa import Directives, parse_directives
@@ -89,15 +89,18 @@ def lint_bytes(data: bytes, path: str, settings: LintSettings) -> list[Diagnosti
     return lint_source(source, path, settings)
 
 
-def lint_source(source: str, path: str, settings: LintSettings) -> list[Diagnostic]:
-    """All findings for one file's text, suppressions applied, sorted."""
+def lint_source(
+    source: str, path: str, settings: LintSettings, parse: Callable[[str], cst.Module] | None = None
+) -> list[Diagnostic]:
+    """All findings for one file's text, suppressions applied, sorted. `parse` replaces
+    libcst.parse_module (the editor passes an IncrementalParser's)."""
     if not _needs_analysis(source, settings) and _parses(source, path):
         return _finish(source, path, settings, [])  # nothing a rule reacts to: only the engine's checks
 
     import libcst as cst  # imported on first use: a run answered from the cache never loads it
 
     try:
-        module = cst.parse_module(source)
+        module = (parse or cst.parse_module)(source)
     except cst.ParserSyntaxError as error:
         return _engine_diagnostics(path, settings, [(SYNTAX_ERROR, _syntax_finding(source, error))])
     except RecursionError:

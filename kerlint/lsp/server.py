@@ -23,6 +23,7 @@ from pygls.uris import to_fs_path
 from kerlint import __version__
 from kerlint.diagnostic import Diagnostic
 from kerlint.engine import LintSettings, lint_bytes, lint_source
+from kerlint.incremental import IncrementalParser
 from kerlint.lsp import notebooks
 from kerlint.lsp.actions import code_actions
 from kerlint.lsp.convert import to_lsp
@@ -36,12 +37,13 @@ DEBOUNCE_S = float(os.environ.get("KERLINT_LSP_DEBOUNCE_MS", "50")) / 1000
 WORKER_STACK_BYTES = 64 * 1024 * 1024
 
 
-def lint_text(text: str, shown: str, settings: LintSettings) -> list[Diagnostic]:
-    """lint_source, with the CLI's size limit: an oversized document gets one KL002, as its file would."""
+def lint_text(text: str, shown: str, settings: LintSettings, parser: IncrementalParser | None = None) -> list[Diagnostic]:
+    """lint_source, with the CLI's size limit: an oversized document gets one KL002, as its file would.
+    With `parser`, only the top-level statements an edit touched are parsed again."""
     data = text.encode("utf-8", "surrogatepass")
     if len(data) > settings.max_file_bytes:
         return lint_bytes(data, shown, settings)
-    return lint_source(text, shown, settings)
+    return lint_source(text, shown, settings, parser.parse if parser is not None else None)
 
 
 class KerlintServer(LanguageServer):
@@ -49,6 +51,7 @@ class KerlintServer(LanguageServer):
         super().__init__("kerlint", __version__, notebook_document_sync=notebooks.SYNC)
         self.configs = ProjectConfigs()
         self.linted: dict[str, Linted] = {}
+        self.parsers: dict[str, IncrementalParser] = {}  # used on the lint thread only
         self.pending: dict[str, asyncio.Task] = {}
         self.probes: dict[str, asyncio.Task] = {}
         self.probe_on_save = False
@@ -139,7 +142,8 @@ class KerlintServer(LanguageServer):
         path = self.path_of(uri)
         shown = str(path) if path is not None else uri
         loop = asyncio.get_running_loop()
-        diagnostics = await loop.run_in_executor(self.worker, lint_text, text, shown, settings)
+        parser = self.parsers.setdefault(uri, IncrementalParser())
+        diagnostics = await loop.run_in_executor(self.worker, lint_text, text, shown, settings, parser)
         if not self.is_open(uri) or self.workspace.get_text_document(uri).version != version:
             return None  # newer text arrived: its own lint publishes
         linted = Linted(text, settings, diagnostics)
@@ -243,6 +247,7 @@ def on_close(ls: KerlintServer, params: types.DidCloseTextDocumentParams) -> Non
         if task is not None:
             task.cancel()
     ls.linted.pop(uri, None)
+    ls.parsers.pop(uri, None)
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
