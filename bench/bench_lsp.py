@@ -27,6 +27,7 @@ from lsprotocol import types  # noqa: E402
 
 from bench_check import synthetic_file  # noqa: E402
 from kerlint.engine import LintSettings, lint_source  # noqa: E402
+from kerlint.incremental import IncrementalParser  # noqa: E402
 from kerlint.lsp.server import DEBOUNCE_S  # noqa: E402
 from kerlint.lsp.stdio_client import StdioSession  # noqa: E402
 
@@ -95,6 +96,15 @@ def main() -> None:
         lint_source(text, "bench.py", settings)
         engine.append(time.perf_counter() - start)
     print(describe("engine alone, in-process (lint_source)", engine))
+    parser_ = IncrementalParser()
+    lint_source(text, "bench.py", settings, parser_.parse)
+    incremental = []
+    for edit in range(args.edits):  # the server's case: one number changed, then the whole document linted
+        edited = text.replace("model_0 = build_0(64)", f"model_0 = build_0({65 + edit})")
+        start = time.perf_counter()
+        lint_source(edited, "bench.py", settings, parser_.parse)
+        incremental.append(time.perf_counter() - start)
+    print(describe("engine alone, in-process, re-parsing only the edited statement", incremental))
 
     without, findings = asyncio.run(edit_latencies(text, args.edits, args.pause, debounce_ms=0))
     print(describe("didChange -> publishDiagnostics, debounce 0 ms (excluding the debounce)", without))
