@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Iterable, Iterator
 
 from kerlint.cache import Cache
-from kerlint.runner import FileResult, Task, read_file, unreadable
+from kerlint.runner import FileResult, Task, read_task, unreadable
 
 
 def lint_files(tasks: Iterable[Task], jobs: int | None = None, cache: Cache | None = None) -> Iterator[FileResult]:
@@ -16,7 +16,7 @@ def lint_files(tasks: Iterable[Task], jobs: int | None = None, cache: Cache | No
     misses: list[Task] = []
     keys: dict[str, str] = {}
     for task in tasks:
-        data = task.data if task.data is not None else read_file(task.path, task.settings.max_file_bytes)
+        data = read_task(task)
         if isinstance(data, str):
             yield unreadable(task.shown, data)
             continue

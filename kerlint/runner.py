@@ -94,10 +94,21 @@ def read_file(path: Path, max_bytes: int) -> bytes | str:
         return f"could not be read ({reason}): not checked"
 
 
+def size_limit(task: Task) -> int:
+    """The most bytes the task's input may have (a notebook's outputs don't count against it)."""
+    limit = task.settings.max_file_bytes
+    return notebook_file_limit(limit) if is_notebook(task.shown) else limit
+
+
+def read_task(task: Task) -> bytes | str:
+    """The task's bytes, or a message saying why they can't be checked."""
+    return task.data if task.data is not None else read_file(task.path, size_limit(task))
+
+
 def lint_task(task: Task) -> FileResult:
     notebook = is_notebook(task.shown)
-    max_bytes = notebook_file_limit(task.settings.max_file_bytes) if notebook else task.settings.max_file_bytes
-    data = task.data if task.data is not None else read_file(task.path, max_bytes)
+    max_bytes = size_limit(task)
+    data = read_task(task)
     if isinstance(data, str):
         return unreadable(task.shown, data)
     if len(data) > max_bytes:  # stdin, or a file that grew since stat()
