@@ -122,7 +122,7 @@ def measure(command: list[str], runs: int, cwd: Path = ROOT, before=None, stdin:
         elapsed, memory = run_once(command, cwd, stdin)
         times.append(elapsed)
         peak = max(peak, memory)
-        shown = " ".join(Path(part).name if "/" in part else part for part in command[:6])
+        shown = " ".join("<script>" if "\n" in part else Path(part).name if "/" in part else part for part in command[:6])
         print(f"  {shown[:70]:<70} {elapsed:7.2f} s", file=sys.stderr, flush=True)
     return Timing(times, peak)
 
