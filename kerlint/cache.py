@@ -124,8 +124,8 @@ class Cache:
             if not isinstance(entry, dict) or entry.get("key") != key:
                 return None
             return [decode(Diagnostic, item) for item in entry["diagnostics"]]
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            return None
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, NameError):
+            return None  # unreadable, damaged or from a kerlint whose findings had other fields: a miss
 
     def put(self, key: str, diagnostics: list[Diagnostic]) -> None:
         if not self.writable or any(diagnostic.code in UNCACHED_CODES for diagnostic in diagnostics):
@@ -199,7 +199,20 @@ def encode(value: Any) -> Any:
 
 @lru_cache(maxsize=None)
 def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+    """The class's field types. A name its module imports only for type checkers (to avoid an import
+    cycle) is looked up in the kerlint modules loaded so far, importing none."""
+    names: dict[str, Any] = {}
+    for _ in range(20):
+        try:
+            return typing.get_type_hints(cls, localns=names)
+        except NameError as error:
+            missing = getattr(error, "name", None)
+            found = [getattr(module, missing) for name, module in list(sys.modules.items())
+                     if missing and name.startswith("kerlint") and hasattr(module, missing)]
+            if not found:
+                raise
+            names[missing] = found[0]
+    return typing.get_type_hints(cls, localns=names)
 
 
 def decode(kind: Any, value: Any) -> Any:

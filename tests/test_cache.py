@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from clirun import REPO, SYNTAX_ERROR, SYNTAX_LINE, UNUSED_LINE, UNUSED_NOQA, kerlint, write
@@ -161,6 +163,10 @@ def test_findings_round_trip_through_json():
         span=Span(3, 4, 5, 6), fix=None, url="u", related=(Related(Span.point(1), "compiled here"),),
     )
     assert decode(Diagnostic, encode(diagnostic)) == diagnostic
+    from kerlint.fix import Edit, Fix  # diagnostic.py names Fix only for type checkers
+
+    fixed = replace(diagnostic, autofix=Fix("Use learning_rate", (Edit(Span(1, 4, 1, 6), "learning_rate"),)), cell=2)
+    assert decode(Diagnostic, json.loads(json.dumps(encode(fixed)))) == fixed
 
 
 def test_an_entry_for_another_key_is_a_miss(tmp_path):

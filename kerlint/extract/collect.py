@@ -64,6 +64,7 @@ class Collected:
     calls: list[CallSite] = field(default_factory=list)
     # calls, divisions, powers and their augmented assignments: where numeric ops can be, in source order
     op_nodes: list[cst.CSTNode] = field(default_factory=list)
+    products: list[cst.BinaryOperation] = field(default_factory=list)  # multiplications, inner ones first
     lambdas: list[cst.Lambda] = field(default_factory=list)
 
 
@@ -297,6 +298,10 @@ class Collector(CodegenState):
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if type(node.operator) in (cst.Divide, cst.Power):
             self.out.op_nodes.append(node)
+
+    def leave_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if type(node.operator) is cst.Multiply:
+            self.out.products.append(node)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if type(node.operator) in (cst.DivideAssign, cst.PowerAssign):

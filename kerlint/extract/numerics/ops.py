@@ -52,8 +52,8 @@ class OpIndex:
     def products_in(self, scope) -> list[cst.BinaryOperation]:
         """The multiplications written in a function body (the module for None)."""
         if self._products is None:
-            self._products = [((span[0], span[1]), node) for node, span in self.ctx.ranges.items()
-                              if type(node) is cst.BinaryOperation and type(node.operator) is cst.Multiply]
+            self._products = [((span.line, span.col), node)
+                              for span, node in zip(map(self.ctx.span, self.ctx.tables.products), self.ctx.tables.products)]
         if scope is None:
             return [node for _, node in self._products]
         body = self.ctx.span(scope.body)
