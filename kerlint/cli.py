@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
         )
     check.add_argument("--output-format", choices=sorted(REPORTERS), default="concise", help="default: concise")
     check.add_argument("--statistics", action="store_true", help="count findings per rule instead of listing them")
+    check.add_argument("--fix", action="store_true", help="apply the safe fixes to the files, then report what is left")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff: apply the unsafe fixes too (they change the model or the optimisation)")
+    check.add_argument("--diff", action="store_true",
+                       help="print the fixes as a unified diff instead of writing them (exit 1 when there is one)")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
     check.add_argument(
         "--fail-on", choices=[s.label for s in sorted(Severity, reverse=True)],
@@ -244,12 +249,23 @@ def check(args: argparse.Namespace) -> int:
         _error(f"{given}: {why}")
     for path, why in found.unreadable:
         result.add(unreadable(display_path(path), why))
-    tasks += [Task(display_path(path), project.for_file(path), path=path, keep_source=keep_source) for path in found.files]
-    cache = None if args.no_cache else Cache(_cache_directory(args, project.root))
+    fix = ("unsafe" if args.unsafe_fixes else "safe") if args.fix or args.diff else None
+    tasks += [
+        Task(display_path(path), project.for_file(path), path=path, keep_source=keep_source, fix=fix, write_fixes=not args.diff)
+        for path in found.files
+    ]
+    # --fix / --diff bypass the cache: a hit would skip the fixing, and the findings after a fix belong to
+    # bytes other than the ones the entry would be keyed by (the next plain run caches the fixed file).
+    cache = None if args.no_cache or fix else Cache(_cache_directory(args, project.root))
     for file_result in lint_files(tasks, args.jobs, cache):
         result.add(file_result)
     if result.files_checked == 0 and not found.missing and args.output_format not in MACHINE_FORMATS:
         print(f"kerlint: warning: no Python files found in {', '.join(paths)}", file=sys.stderr)
+
+    for shown, why in result.fix_errors:
+        _error(f"{shown}: {why}")
+    if args.diff:
+        return _report_diff(result, found.missing)
 
     diagnostics = result.sorted_diagnostics()
     if args.probe or args.probe_all or args.model:  # TensorFlow only ever loads in the probe's subprocess
@@ -261,12 +277,30 @@ def check(args: argparse.Namespace) -> int:
         sys.stdout.write(statistics.render(report, args.output_format))
     else:
         sys.stdout.write(REPORTERS[args.output_format](report))
+    if fix:
+        print(_fix_summary(result, "Applied"), file=sys.stderr if args.output_format in MACHINE_FORMATS else sys.stdout)
     sys.stdout.flush()
 
     if found.missing or getattr(args, "probe_refused", False):
         return USAGE_ERROR
     failing = any(diagnostic.severity >= project.fail_on for diagnostic in report.diagnostics)
-    return 1 if failing and not args.exit_zero else 0
+    return 1 if (failing or result.fix_errors) and not args.exit_zero else 0
+
+
+def _report_diff(result: RunResult, missing: list) -> int:
+    """--diff: the diffs on stdout, what they amount to on stderr; 1 when something would change."""
+    sys.stdout.write("".join(result.diffs))
+    sys.stdout.flush()
+    print(_fix_summary(result, "Would apply"), file=sys.stderr)
+    if missing:
+        return USAGE_ERROR
+    return 1 if result.diffs or result.fix_errors else 0
+
+
+def _fix_summary(result: RunResult, verb: str) -> str:
+    """`Applied 3 fixes (2 more with --unsafe-fixes).`"""
+    hidden = f" ({result.hidden_fixes} more with --unsafe-fixes)" if result.hidden_fixes else ""
+    return f"{verb} {result.fixed} fix{'es' if result.fixed != 1 else ''}{hidden}."
 
 
 def _stdin_task(args: argparse.Namespace, project: ProjectSettings, keep_source: bool) -> Task | FileResult | None:

@@ -1,6 +1,6 @@
 """A machine-applicable fix: edits to the source with an applicability, as ruff's `Fix` and Fixit's
 `replacement=`. A rule attaches one to a finding; the engine carries it on the Diagnostic; the LSP's
-quick fixes (and a future `kerlint check --fix`) apply the same edits.
+quick fixes and `kerlint check --fix` (kerlint/fixing.py) apply the same edits.
 
 Edits of one fix never overlap; applying them goes bottom-up, so each edit's span stays valid.
 """
@@ -67,11 +67,18 @@ def apply_edits(source: str, edits: Iterable[Edit]) -> str:
     return out
 
 
-def apply_fixes(source: str, fixes: Iterable[Fix]) -> str:
-    """`source` with every fix applied that overlaps no earlier one (as ruff does: what is left over is
-    fixed by applying again to the result)."""
-    chosen: list[Edit] = []
+def compatible_fixes(fixes: Iterable[Fix]) -> list[Fix]:
+    """The fixes, in order, that overlap no earlier one (as ruff does: what is left over is fixed by
+    applying again to the result)."""
+    chosen: list[Fix] = []
+    taken: list[Edit] = []
     for fix in fixes:
-        if all(_end(edit) <= _start(other) or _end(other) <= _start(edit) for edit in fix.edits for other in chosen):
-            chosen += fix.edits
-    return apply_edits(source, chosen)
+        if all(_end(edit) <= _start(other) or _end(other) <= _start(edit) for edit in fix.edits for other in taken):
+            chosen.append(fix)
+            taken += fix.edits
+    return chosen
+
+
+def apply_fixes(source: str, fixes: Iterable[Fix]) -> str:
+    """`source` with every fix applied that overlaps no earlier one."""
+    return apply_edits(source, [edit for fix in compatible_fixes(fixes) for edit in fix.edits])

@@ -29,6 +29,8 @@ class Task:
     path: Path | None = None
     data: bytes | None = None
     keep_source: bool = False  # return the bytes when there are findings (for reporters that quote source)
+    fix: str | None = None  # --fix / --diff: "safe" or "unsafe" (with --unsafe-fixes)
+    write_fixes: bool = True  # False for --diff: compute the diff, write nothing
 
     def size(self) -> int:
         if self.data is not None:
@@ -44,6 +46,10 @@ class FileResult:
     shown: str
     diagnostics: list[Diagnostic]
     source: bytes | None = None
+    fixed: int = 0  # fixes applied (or, with --diff, that would be)
+    hidden_fixes: int = 0  # unsafe fixes left, for --unsafe-fixes
+    diff: str = ""  # with --diff
+    fix_error: str | None = None  # why this file's fixes were not written
 
 
 @dataclass
@@ -52,9 +58,19 @@ class RunResult:
     files_checked: int = 0
     # the bytes of each file that has findings, by display path, for reporters that quote source
     sources: dict[str, bytes] = field(default_factory=dict)
+    fixed: int = 0
+    hidden_fixes: int = 0
+    diffs: list[str] = field(default_factory=list)
+    fix_errors: list[tuple[str, str]] = field(default_factory=list)  # (display path, why)
 
     def add(self, result: FileResult) -> None:
         self.files_checked += 1
+        self.fixed += result.fixed
+        self.hidden_fixes += result.hidden_fixes
+        if result.diff:
+            self.diffs.append(result.diff)
+        if result.fix_error:
+            self.fix_errors.append((result.shown, result.fix_error))
         self.diagnostics += result.diagnostics
         if result.diagnostics and result.source is not None:
             self.sources[result.shown] = result.source
@@ -114,7 +130,30 @@ def lint_task(task: Task) -> FileResult:
     if len(data) > max_bytes:  # stdin, or a file that grew since stat()
         return unreadable(task.shown, f"input is over the max-file-size limit of {human_size(max_bytes)}: not checked")
     try:
+        fixing = _fix(task, data, notebook) if task.fix else {}
+        data = fixing.pop("data", data)
         diagnostics = (lint_notebook if notebook else lint_bytes)(data, task.shown, task.settings)
     except Exception as error:  # noqa: BLE001 - a failure on one file is reported, the run goes on
         return failed(task.shown, f"kerlint failed on this file: {type(error).__name__}: {error} (please report)")
-    return FileResult(task.shown, diagnostics, data if task.keep_source and diagnostics else None)
+    return FileResult(task.shown, diagnostics, data if task.keep_source and diagnostics else None, **fixing)
+
+
+def _fix(task: Task, data: bytes, notebook: bool) -> dict:
+    """Apply the fixes (--fix) or diff them (--diff): the FileResult's fix fields, and `data` when the
+    file now holds new bytes (so that what is reported is what is left)."""
+    from kerlint.fixing import fix_bytes, unified_diff
+
+    fixed = fix_bytes(data, task.shown, task.settings, task.fix == "unsafe", notebook)
+    result = {"hidden_fixes": fixed.hidden, "fix_error": fixed.problem}
+    if fixed.data == data:
+        return result
+    if not task.write_fixes or task.path is None:
+        return {**result, "fixed": fixed.applied, "diff": unified_diff(data, fixed.data, task.shown)}
+    try:
+        with open(task.path, "r+b") as handle:  # in place: the file keeps its inode, owner and mode
+            handle.write(fixed.data)
+            handle.truncate()
+    except OSError as error:
+        reason = (error.strerror or type(error).__name__).lower()
+        return {**result, "fix_error": f"the fixes could not be written ({reason}); the file was left as it was"}
+    return {**result, "fixed": fixed.applied, "data": fixed.data}
