@@ -29,6 +29,7 @@ def record(rule: type[Rule]) -> dict:
         "name": rule.name,
         "tags": [rule.tag],
         "severity": rule.severity.label,
+        "fix": rule.fixable,
         "summary": rule.summary,
         "url": rule.url(),
     }
@@ -40,12 +41,12 @@ def _cell(text: str) -> str:
 
 def rule_table(link_prefix: str) -> str:
     rows = [
-        "| Code | Name | Family | Severity | Summary |",
-        "|---|---|---|---|---|",
+        "| Code | Name | Family | Severity | Fix | Summary |",
+        "|---|---|---|---|---|---|",
     ]
     for rule in all_rules():
         code = f"[{rule.code}]({link_prefix}#{rule.anchor()})"
-        rows.append(f"| {code} | `{rule.name}` | {rule.tag} | {rule.severity.label} | {_cell(rule.summary)} |")
+        rows.append(f"| {code} | `{rule.name}` | {rule.tag} | {rule.severity.label} | {rule.fixable or ''} | {_cell(rule.summary)} |")
     return "\n".join(rows) + "\n"
 
 

@@ -1,8 +1,8 @@
 """What a rule is: metadata, docs, options, examples, a check over facts (whose findings may carry their
 fix), and the verdict a training probe gives on its findings. A new rule is one module in `rules/`.
 
-Rules only report. The engine owns selection, suppression, positions and formatting; the LSP (and a
-future `--fix`) apply the fixes.
+Rules only report. The engine owns selection, suppression, positions and formatting; the LSP and
+`kerlint check --fix` apply the fixes.
 """
 
 from __future__ import annotations
@@ -32,6 +32,11 @@ FAMILIES = (
 # unless a rule defines its own `probe`).
 PROBED_FAMILIES = frozenset({"activation-loss", "target-range", "optimizer", "loss-numerics", "input-scaling"})
 ENGINE_TAG = "kerlint"  # diagnostics the engine itself raises (syntax errors, unreadable files, noqa)
+
+FIXABLE_DOCS = {
+    "safe": " · Fix: safe (`kerlint check --fix`)",
+    "unsafe": " · Fix: unsafe, it changes the model or the training (`kerlint check --fix --unsafe-fixes`)",
+}
 
 DOCS_URL = "https://github.com/kerlint/kerlint/blob/main/docs/rules.md"
 
@@ -81,6 +86,9 @@ class Rule:
     valid: ClassVar[tuple[str, ...]] = ()
     invalid: ClassVar[tuple[str, ...]] = ()
 
+    # The applicability ("safe" or "unsafe") of the fix (`Finding.autofix`) this rule's findings may carry;
+    # None when it offers none. Shown in the docs; tests hold each rule to it.
+    fixable: ClassVar[str | None] = None
     # Whether `kerlint check --probe` judges this rule's findings: None = as its family does (PROBED_FAMILIES).
     probed: ClassVar[bool | None] = None
     # Whether the probe estimates the edge-of-stability margin for this rule's findings without being asked.
@@ -119,7 +127,7 @@ class Rule:
         """The rule's documentation in Ruff's sections, as Markdown."""
         parts = [
             f"# {cls.name} ({cls.code})",
-            f"Family: `{cls.tag}` · Severity: {cls.severity.label}",
+            f"Family: `{cls.tag}` · Severity: {cls.severity.label}{FIXABLE_DOCS.get(cls.fixable, '')}",
             "## What it does",
             cls.what_it_does.strip(),
             "## Why is this bad?",

@@ -10,6 +10,7 @@ class RemovedOptimizerArgument(Rule):
     name = "removed-optimizer-argument"
     tag = "api-compat"
     severity = Severity.INFO
+    fixable = "safe"
     summary = "An optimizer argument current Keras rejects: `lr=` (now `learning_rate=`) or `decay=`."
     what_it_does = "Finds `lr=` and `decay=` in Keras optimizer constructors."
     why_bad = (

@@ -10,6 +10,7 @@ class RemovedFitArgument(Rule):
     name = "removed-fit-argument"
     tag = "api-compat"
     severity = Severity.INFO
+    fixable = "safe"
     summary = "A fit()/evaluate() argument current Keras rejects (`nb_epoch=`, `samples_per_epoch=`, `workers=`, ...)."
     what_it_does = (
         "Finds Keras 1 spellings (`nb_epoch`, `samples_per_epoch`, `nb_val_samples`, `nb_worker`, `pickle_safe`) "

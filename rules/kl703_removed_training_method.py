@@ -17,6 +17,7 @@ class RemovedTrainingMethod(Rule):
     name = "removed-training-method"
     tag = "api-compat"
     severity = Severity.INFO
+    fixable = "safe"
     summary = "fit_generator / evaluate_generator / predict_generator no longer exist in Keras 3."
     what_it_does = "Finds calls of the `*_generator` training methods."
     why_bad = (

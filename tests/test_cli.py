@@ -220,6 +220,7 @@ def test_rules_json_lists_every_rule():
             "name": rule.name,
             "tags": [rule.tag],
             "severity": rule.severity.label,
+            "fix": rule.fixable,
             "summary": rule.summary,
             "url": rule.url(),
         }

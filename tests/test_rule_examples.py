@@ -68,3 +68,11 @@ def test_the_renaming_rules_fix_their_examples_and_a_plain_check_computes_no_fix
     assert {"KL701", "KL702", "KL703"} <= fixed
     source = RULES[[r.code for r in RULES].index("KL701")].invalid[0]
     assert [d.autofix for d in lint_source(source, "example.py", EVERYTHING) if d.code == "KL701"] == [None]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
+def test_a_rule_offers_exactly_the_fixes_it_declares(rule):
+    """`fixable` (shown in the docs) is what its examples' findings carry: at least one fix when declared,
+    every fix of that applicability, and none from a rule that declares none."""
+    fixes = [fix for source in rule.invalid for fix in _fixes(source, rule.code)]
+    assert {fix.applicability for fix in fixes} == ({rule.fixable} if rule.fixable else set())
