@@ -6,11 +6,14 @@ wrong one. Rules call these with the span their finding points at.
 from __future__ import annotations
 
 import ast
+import re
 from typing import Collection
 
 from kerlint.diagnostic import Span
 from kerlint.fix import Edit, Fix
 from kerlint.source import SourceText
+
+KEYWORD = re.compile(r"[A-Za-z_]\w*\s*=\s*")
 
 
 def rename_keyword(source: SourceText | None, span: Span, old: str, new: str) -> Fix | None:
@@ -53,3 +56,22 @@ def rename_method(source: SourceText | None, span: Span, new: str, accepted: Col
             return None
         return Fix(f"Replace `{old}` with `{new}`", (Edit(span, new),))
     return None
+
+
+def rename_string(source: SourceText | None, span: Span, old: str, new: str, title: str) -> Fix | None:
+    """The string literal `'old'` at `span` (or the keyword argument `name='old'` there) -> `'new'`, in the same
+    quotes; None when the text there is not a plain one-line literal of `old` (an f-string, a concatenation, a name)."""
+    if source is None or span.line != span.end_line:
+        return None
+    text = source.lines[span.line - 1][span.col : span.end_col]
+    keyword = KEYWORD.match(text)
+    if keyword:
+        span, text = Span(span.line, span.col + keyword.end(), span.end_line, span.end_col), text[keyword.end():]
+    quote = text[-1:] if text[-1:] in ("'", '"') else ""
+    try:
+        value = ast.literal_eval(text)
+    except (SyntaxError, ValueError):
+        return None
+    if value != old or not quote or not text.startswith(quote) or text.startswith(quote * 3):
+        return None  # a prefixed (r'', b''), triple-quoted or otherwise unusual literal: leave it
+    return Fix(title, (Edit(span, f"{quote}{new}{quote}"),))

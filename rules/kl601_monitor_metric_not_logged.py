@@ -12,6 +12,7 @@ class MonitorMetricNotLogged(Rule):
     name = "monitor-metric-not-logged"
     tag = "training-config"
     severity = Severity.WARNING
+    fixable = "safe"  # 'val_acc' -> 'val_accuracy' where compile() logs 'accuracy'
     summary = "A callback monitors a metric that compile() never logs, so it never acts."
     what_it_does = (
         "Finds EarlyStopping, ReduceLROnPlateau and ModelCheckpoint(save_best_only=True) callbacks whose "
@@ -111,7 +112,18 @@ model.fit(data, validation_data=val, callbacks=[keras.callbacks.ModelCheckpoint(
                 f"{', '.join(repr(prefix + key) for key in sorted(logged))}{renamed}: the callback never sees its "
                 f"metric and never acts{hint}",
                 related=(Related(callback.compile.span, "metrics set by this compile()"),),
+                autofix=self._renamed_key(facts, callback, prefix) if renamed else None,
             )
+
+    @staticmethod
+    def _renamed_key(facts, callback, prefix):
+        """monitor='val_acc' -> 'val_accuracy': the key Keras >= 2.3 logs for metrics=['accuracy']."""
+        if facts.source is None:  # no fix wanted (LintSettings.fixes)
+            return None
+        from kerlint.renames import rename_string  # loaded only where fixes are wanted
+
+        new = f"{prefix}accuracy"
+        return rename_string(facts.source, callback.monitor_span, callback.monitor, new, f"Monitor '{new}'")
 
     @staticmethod
     def _keras2(facts) -> bool:
