@@ -10,6 +10,7 @@ class UnclippedSgdMomentum(Rule):
     tag = "optimizer"
     probe_sharpness = True  # an optimizer finding: the stability margin is estimated without being asked
     severity = Severity.WARNING
+    fixable = "unsafe"  # add clipnorm=1.0: it changes the optimisation
     summary = "SGD with momentum and a high learning rate has no gradient clipping."
     what_it_does = (
         "Finds `SGD` optimizers (and TensorFlow 1's `MomentumOptimizer`) with momentum whose effective step, "
@@ -128,7 +129,17 @@ model.compile(loss="categorical_crossentropy", optimizer="adam")
                 f"{optimizer.text} has no clipnorm/clipvalue: momentum {momentum:g} makes each step up to "
                 f"~{1 / (1 - momentum):.0f}x the learning rate (effective {effective:.3g}), and {risk}, so one "
                 "large gradient can throw the weights off — the loss jumps to a plateau or NaN",
+                autofix=self._clip(facts, optimizer),
             )
+
+    @staticmethod
+    def _clip(facts, optimizer):
+        """Unsafe: clipping changes every step that would have been larger than the clip."""
+        if facts.source is None:  # no fix wanted (LintSettings.fixes)
+            return None
+        from kerlint.call_edits import set_keyword  # loaded only where fixes are wanted
+
+        return set_keyword(facts.source, optimizer.span, "clipnorm", "1.0", "Clip the gradient norm at 1.0", "unsafe")
 
     def probe(self, evidence):
         return evidence.instability()

@@ -107,3 +107,25 @@ def test_fix_in_a_notebook_rewrites_only_the_changed_cell(tmp_path):
     assert json.loads(after)["metadata"] == json.loads(before)["metadata"]
     assert result.lines[-1] == "Applied 1 fix."
     assert "KL701" not in result.out and "mnist.ipynb:cell 8:1:6: KL001" in result.out  # the broken cell is left alone
+
+
+UNCLIPPED = (
+    "import keras\n"
+    "\n"
+    "optimizer = keras.optimizers.SGD(learning_rate=0.5, momentum=0.9)\n"
+    "model.compile(optimizer=optimizer, loss='mse')\n"
+    "model.fit(x, y, epochs=10)\n"
+)
+
+
+def test_unsafe_fixes_are_counted_but_applied_only_with_unsafe_fixes(tmp_path):
+    write(tmp_path, {"train.py": UNCLIPPED})
+    safe = kerlint("check", "--isolated", "--fix", "--select", "KL301", "train.py", cwd=tmp_path)
+    assert (tmp_path / "train.py").read_text() == UNCLIPPED
+    assert safe.lines[-1] == "Applied 0 fixes (1 more with --unsafe-fixes)."
+    assert safe.lines[0].startswith("train.py:3:13: KL301 ")
+    assert safe.code == 1
+    unsafe = kerlint("check", "--isolated", "--fix", "--unsafe-fixes", "--select", "KL301", "train.py", cwd=tmp_path)
+    assert (tmp_path / "train.py").read_text() == UNCLIPPED.replace("momentum=0.9)", "momentum=0.9, clipnorm=1.0)")
+    assert unsafe.lines == ["All checks passed! (1 file)", "Applied 1 fix."]
+    assert unsafe.code == 0
