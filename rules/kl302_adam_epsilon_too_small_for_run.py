@@ -2,6 +2,7 @@ from kerlint.diagnostic import Related, Severity
 from kerlint.rule import Finding, Option, Rule
 
 ADAM_FAMILY = ("Adam", "AdamW", "Adamax", "Nadam", "Lamb")
+RAISED_EPSILON = 1e-3  # the low end of the range the fix text recommends
 
 
 class AdamEpsilonTooSmallForRun(Rule):
@@ -9,6 +10,7 @@ class AdamEpsilonTooSmallForRun(Rule):
     name = "adam-epsilon-too-small-for-run"
     tag = "optimizer"
     severity = Severity.WARNING
+    fixable = "unsafe"  # raise epsilon: it changes every optimizer step
     summary = "An Adam-family optimizer keeps a tiny epsilon over a very long run."
     what_it_does = (
         "Finds Adam, AdamW, Adamax, Nadam and Lamb optimizers (and TensorFlow 1's AdamOptimizer) with epsilon "
@@ -105,8 +107,19 @@ model.fit(x, y, epochs=4680, callbacks=[keras.callbacks.ReduceLROnPlateau(patien
                         f"shrinks, and when gradients grow again m/(sqrt(v)+{epsilon:g}) explodes — the loss jumps "
                         "and plateaus after a long stable stretch",
                         related=(Related(run.span, f"{run.method}() runs {length} here"),),
+                        autofix=self._raise_epsilon(facts, optimizer, options),
                     )
                     break
+
+    @staticmethod
+    def _raise_epsilon(facts, optimizer, options):
+        """Unsafe: a larger epsilon damps every step of the run, not only the late ones."""
+        if facts.source is None:  # no fix wanted (LintSettings.fixes)
+            return None
+        from kerlint.call_edits import set_keyword  # loaded only where fixes are wanted
+
+        value = f"{max(RAISED_EPSILON, options['min-epsilon']):g}"
+        return set_keyword(facts.source, optimizer.span, "epsilon", value, f"Raise epsilon to {value}", "unsafe")
 
     @staticmethod
     def _long(facts, run, options) -> str | None:
