@@ -10,7 +10,7 @@ import re
 from typing import Collection
 
 from kerlint.diagnostic import Span
-from kerlint.fix import Edit, Fix
+from kerlint.fix import Applicability, Edit, Fix
 from kerlint.source import SourceText
 
 KEYWORD = re.compile(r"[A-Za-z_]\w*\s*=\s*")
@@ -58,7 +58,9 @@ def rename_method(source: SourceText | None, span: Span, new: str, accepted: Col
     return None
 
 
-def rename_string(source: SourceText | None, span: Span, old: str, new: str, title: str) -> Fix | None:
+def rename_string(
+    source: SourceText | None, span: Span, old: str, new: str, title: str, applicability: Applicability = "safe",
+) -> Fix | None:
     """The string literal `'old'` at `span` (or the keyword argument `name='old'` there) -> `'new'`, in the same
     quotes; None when the text there is not a plain one-line literal of `old` (an f-string, a concatenation, a name)."""
     if source is None or span.line != span.end_line:
@@ -74,4 +76,4 @@ def rename_string(source: SourceText | None, span: Span, old: str, new: str, tit
         return None
     if value != old or not quote or not text.startswith(quote) or text.startswith(quote * 3):
         return None  # a prefixed (r'', b''), triple-quoted or otherwise unusual literal: leave it
-    return Fix(title, (Edit(span, f"{quote}{new}{quote}"),))
+    return Fix(title, (Edit(span, f"{quote}{new}{quote}"),), applicability)

@@ -29,6 +29,7 @@ class NonSoftmaxOutputWithCategoricalCrossentropy(Rule):
     name = "non-softmax-output-with-categorical-crossentropy"
     tag = "activation-loss"
     severity = Severity.ERROR
+    fixable = "unsafe"  # the head's activation -> softmax: it changes the model
     summary = "The last layer's activation (relu, tanh, elu, ...) does not produce probabilities for a categorical crossentropy loss."
     what_it_does = (
         "Finds models whose effective final activation is not a probability distribution — relu, tanh, elu, "
@@ -109,7 +110,17 @@ model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
                 activation.span,
                 f"{activation.layer} feeds {loss.name}: {REASONS[activation.name]}",
                 related=(Related(loss.span, f"loss {loss.text} set here"),),
+                autofix=self._softmax(facts, activation),
             )
+
+    @staticmethod
+    def _softmax(facts, activation):
+        """Unsafe: it changes the model. Only on a head known to have several units (softmax over one is KL103)."""
+        if facts.source is None or activation.units is None or activation.units < 2:  # no fix wanted, or not certain
+            return None
+        from kerlint.renames import rename_string  # loaded only where fixes are wanted
+
+        return rename_string(facts.source, activation.span, activation.name, "softmax", "Use a softmax output", "unsafe")
 
     def probe(self, evidence):
         zero = evidence.first(lambda row: row.zero_sum is not None and row.zero_sum > 0)
