@@ -80,5 +80,6 @@ def compatible_fixes(fixes: Iterable[Fix]) -> list[Fix]:
 
 
 def apply_fixes(source: str, fixes: Iterable[Fix]) -> str:
-    """`source` with every fix applied that overlaps no earlier one."""
-    return apply_edits(source, [edit for fix in compatible_fixes(fixes) for edit in fix.edits])
+    """`source` with every fix applied that overlaps no earlier one. An edit that several fixes share (the
+    same import added for each) is made once."""
+    return apply_edits(source, dict.fromkeys(edit for fix in compatible_fixes(fixes) for edit in fix.edits))

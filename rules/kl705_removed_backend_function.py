@@ -7,6 +7,7 @@ class RemovedBackendFunction(Rule):
     name = "removed-backend-function"
     tag = "api-compat"
     severity = Severity.INFO
+    fixable = "safe"  # K.sum -> keras.ops.sum (+ import keras), where the two mean the same
     summary = "A keras.backend math function (K.sum, K.log, ...) that Keras 3 moved to keras.ops."
     what_it_does = (
         "Finds calls of `keras.backend` functions other than the handful Keras 3 kept (epsilon, floatx, "
@@ -47,4 +48,13 @@ smooth = K.epsilon()
         for usage in facts.legacy:
             if usage.kind == "backend-function":
                 replacement = f"{usage.new}()" if usage.new.startswith("keras.ops.") and " " not in usage.new else usage.new
-                yield Finding(usage.span, f"{usage.old}() is not in Keras 3's keras.backend: use {replacement}")
+                yield Finding(usage.span, f"{usage.old}() is not in Keras 3's keras.backend: use {replacement}",
+                              autofix=self._ops(facts, usage))
+
+    @staticmethod
+    def _ops(facts, usage):
+        if facts.source is None or not usage.new.startswith("keras.ops."):  # no fix wanted, or no keras.ops twin
+            return None
+        from kerlint.ops_migration import backend_to_ops  # loaded only where fixes are wanted
+
+        return backend_to_ops(facts.source, usage.span, usage.new.removeprefix("keras.ops."))
