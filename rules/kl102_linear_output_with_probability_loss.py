@@ -27,6 +27,7 @@ class LinearOutputWithProbabilityLoss(Rule):
     name = "linear-output-with-probability-loss"
     tag = "activation-loss"
     severity = Severity.ERROR
+    fixable = "unsafe"  # the loss told from_logits=True: it changes what the output means
     summary = ("A linear (logit) output, or a tanh/relu/... output before binary crossentropy, feeds a loss that "
                "expects probabilities (from_logits=False).")
     what_it_does = (
@@ -115,4 +116,14 @@ model.compile(optimizer="adam", loss="mse")
                 f"near 0 -> NaN",
                 fix=f"Pass from_logits=True to the loss, or add activation='{squash}' to this layer.",
                 related=(Related(loss.span, f"loss {loss.text} set here"),),
+                autofix=self._from_logits(facts, loss),
             )
+
+    @staticmethod
+    def _from_logits(facts, loss):
+        """Unsafe: the model's outputs become logits. Not for a loss several outputs share."""
+        if facts.source is None or sum(1 for _, _, other in facts.output_losses() if other.span == loss.span) != 1:
+            return None
+        from kerlint.keras_fixes import loss_from_logits  # loaded only where fixes are wanted
+
+        return loss_from_logits(facts.source, loss.span, loss.name)

@@ -55,6 +55,6 @@ smooth = K.epsilon()
     def _ops(facts, usage):
         if facts.source is None or not usage.new.startswith("keras.ops."):  # no fix wanted, or no keras.ops twin
             return None
-        from kerlint.ops_migration import backend_to_ops  # loaded only where fixes are wanted
+        from kerlint.keras_fixes import backend_to_ops  # loaded only where fixes are wanted
 
         return backend_to_ops(facts.source, usage.span, usage.new.removeprefix("keras.ops."))

@@ -1,4 +1,7 @@
-"""The fix for a removed backend function: `K.sum(x, axis=1)` -> `keras.ops.sum(x, axis=1)`, adding
+"""Fixes that write Keras API a rule names: `keras.ops.*` for a removed backend function, a loss class told
+`from_logits=True`.
+
+The fix for a removed backend function: `K.sum(x, axis=1)` -> `keras.ops.sum(x, axis=1)`, adding
 `import keras` when the module doesn't have it. Offered as safe only when it is certain to mean the same:
 the function is one whose keras.ops twin has the same parameters and defaults (SAME_SIGNATURE), the call
 passes only keywords both spell alike, and the name `keras` is either the module from a top-level
@@ -111,3 +114,36 @@ def _import_line(tree: ast.Module) -> int | None:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             return node.lineno if node.col_offset == 0 else None
     return None
+
+
+LOSS_CLASSES = {
+    "binary_crossentropy": "BinaryCrossentropy",
+    "categorical_crossentropy": "CategoricalCrossentropy",
+    "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
+}
+
+
+def loss_from_logits(source: SourceText | None, span: Span, name: str | None) -> Fix | None:
+    """Unsafe (it changes what the model's output means): the loss at `span` told from_logits=True. A loss
+    class call gets the keyword; a loss named by string becomes `keras.losses.<Class>(from_logits=True)`
+    where `keras` is the module from a top-level `import keras` and nothing else."""
+    if source is None or source.tree is None:
+        return None
+    from kerlint.call_edits import call_at, set_keyword
+
+    title = "Tell the loss from_logits=True"
+    call = call_at(source, span)
+    if call is not None:
+        callee = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
+        if callee not in LOSS_CLASSES.values():
+            return None
+        return set_keyword(source, span, "from_logits", "True", title, "unsafe")
+    text = source.lines[span.line - 1][span.col : span.end_col] if span.line == span.end_line else ""
+    if name not in LOSS_CLASSES or _keras_binding(source.tree) != "module":
+        return None
+    try:
+        if ast.literal_eval(text) != name:
+            return None
+    except (SyntaxError, ValueError):
+        return None
+    return Fix(title, (Edit(span, f"keras.losses.{LOSS_CLASSES[name]}(from_logits=True)"),), "unsafe")
