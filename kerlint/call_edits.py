@@ -47,3 +47,30 @@ def set_keyword(
     if source.lines[closing.line - 1][closing.col : closing.col + 1] != ")":
         return None
     return Fix(title, (Edit(closing, f"{name}={value}"),), applicability)
+
+
+# Modules whose `log` has a `maximum` beside it taking (x, y) the same way.
+MAXIMUM_BESIDE_LOG = frozenset({"K", "ops", "keras.ops", "keras.backend", "tf", "tf.math", "np", "numpy"})
+LOG_FLOOR = "1e-7"  # Keras' backend epsilon
+
+
+def floor_log_argument(source: SourceText | None, call_span: Span) -> Fix | None:
+    """Unsafe (it changes the loss and zeroes the gradient below the floor): `M.log(x)` -> `M.log(M.maximum(x, 1e-7))`,
+    for a one-argument log of a module in MAXIMUM_BESIDE_LOG."""
+    if source is None:
+        return None
+    call = call_at(source, call_span)
+    if call is None or len(call.args) != 1 or call.keywords or isinstance(call.args[0], ast.Starred):
+        return None
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr != "log":
+        return None
+    module = ast.unparse(func.value)
+    if module not in MAXIMUM_BESIDE_LOG:
+        return None
+    arg = call.args[0]
+    span = Span(arg.lineno, source.column(arg.lineno, arg.col_offset), arg.end_lineno, source.column(arg.end_lineno, arg.end_col_offset))
+    if span.line != span.end_line:
+        return None
+    text = source.lines[span.line - 1][span.col : span.end_col]
+    return Fix(f"Floor the log's argument at {LOG_FLOOR}", (Edit(span, f"{module}.maximum({text}, {LOG_FLOOR})"),), "unsafe")

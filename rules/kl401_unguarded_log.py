@@ -24,6 +24,7 @@ class UnguardedLog(Rule):
     name = "unguarded-log"
     tag = "loss-numerics"
     severity = Severity.WARNING
+    fixable = "unsafe"  # floor the log's argument: it changes the loss
     summary = "A log inside a custom loss, metric or differentiated objective whose argument, computed from the predictions, can reach 0."
     what_it_does = (
         "Finds `log` calls (`K.log`, `keras.ops.log`, `tf.math.log` / `tf.log`, `np.log`, `math.log`, and the "
@@ -187,10 +188,19 @@ class Detector(keras.Model):
     def check(self, facts, options):
         for function in facts.custom_functions:
             for op in function.unguarded("log"):
+                autofix = self._floor(facts, op)
                 if op.squashed is not None:
-                    yield Finding(op.span, self._squashed_message(op), fix=self._squashed_fix(op))
+                    yield Finding(op.span, self._squashed_message(op), fix=self._squashed_fix(op), autofix=autofix)
                 else:
-                    yield Finding(op.span, self._message(op))
+                    yield Finding(op.span, self._message(op), autofix=autofix)
+
+    @staticmethod
+    def _floor(facts, op):
+        if facts.source is None:  # no fix wanted (LintSettings.fixes)
+            return None
+        from kerlint.call_edits import floor_log_argument  # loaded only where fixes are wanted
+
+        return floor_log_argument(facts.source, op.span)
 
     @staticmethod
     def _squashed_message(op) -> str:
