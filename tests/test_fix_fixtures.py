@@ -54,3 +54,16 @@ def test_fix_on_the_seed_fixtures_end_to_end(tmp_path):
     after = kerlint("check", "--isolated", "--diff", ".", cwd=tmp_path)
     assert after.out == "" and after.code == 0
     assert after.err.startswith("Would apply 0 fixes")
+
+
+def test_the_readme_diff_of_the_relu_seed(tmp_path):
+    shutil.copy(REPO / "fixtures" / "modern" / "modern_003_relu_categorical.py", tmp_path / "train.py")
+    result = kerlint("check", "--isolated", "--diff", "--unsafe-fixes", "train.py", cwd=tmp_path)
+    changed = [line for line in result.lines if line.startswith(("-", "+")) and not line.startswith(("---", "+++"))]
+    assert changed == [
+        '-    predictions = layers.Dense(numclasses, activation="relu")(x)',
+        '+    predictions = layers.Dense(numclasses, activation="softmax")(x)',
+        '-    callbacks_list = [keras.callbacks.EarlyStopping(monitor="val_acc", mode="max", patience=3, verbose=1)]',
+        '+    callbacks_list = [keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=3, verbose=1)]',
+    ]
+    assert result.err == "Would apply 2 fixes.\n" and result.code == 1
