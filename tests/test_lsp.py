@@ -150,8 +150,10 @@ def test_noqa_actions_add_or_extend_the_comment_and_silence_the_finding(tmp_path
             session.open(uri, SEED)
             await session.diagnostics(uri, version=1)
             actions = await session.code_actions(uri, line=4)
-            assert [a.title for a in actions] == ["Suppress KL101 with `# noqa: KL101`"]
-            (edit,) = actions[0].edit.changes[uri]
+            # the rule's own fix comes first; it changes the model (unsafe), so it is not the preferred action
+            assert [a.title for a in actions] == ["Use a softmax output (KL101)", "Suppress KL101 with `# noqa: KL101`"]
+            assert not actions[0].is_preferred
+            (edit,) = actions[1].edit.changes[uri]
             assert edit.new_text == "  # noqa: KL101"
             assert edit.range.start == edit.range.end == types.Position(line=4, character=60)
             suppressed = apply(SEED, [edit])
