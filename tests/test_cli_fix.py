@@ -129,3 +129,14 @@ def test_unsafe_fixes_are_counted_but_applied_only_with_unsafe_fixes(tmp_path):
     assert (tmp_path / "train.py").read_text() == UNCLIPPED.replace("momentum=0.9)", "momentum=0.9, clipnorm=1.0)")
     assert unsafe.lines == ["All checks passed! (1 file)", "Applied 1 fix."]
     assert unsafe.code == 0
+
+
+def test_fix_is_not_skipped_by_a_cached_result(tmp_path):
+    write(tmp_path, {"train.py": LEGACY})
+    plain = kerlint("check", "--isolated", "train.py", cwd=tmp_path)  # caches this file's findings
+    assert "KL701" in plain.out
+    fixed = kerlint("check", "--isolated", "--fix", "train.py", cwd=tmp_path)
+    assert (tmp_path / "train.py").read_text() == FIXED
+    assert fixed.lines == ["All checks passed! (1 file)", "Applied 3 fixes."]
+    again = kerlint("check", "--isolated", "train.py", cwd=tmp_path)
+    assert again.lines == ["All checks passed! (1 file)"]
