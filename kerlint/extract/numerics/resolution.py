@@ -6,12 +6,12 @@ enclosing functions (loss factories) and the module."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 import libcst as cst
 
+from kerlint.extract.bindings import AMBIGUOUS, UNBOUND
 from kerlint.extract.collect import Binding, Scope
 from kerlint.extract.numerics.memo import analysis
 from kerlint.extract.numerics.syntax import Position, call_argument, inside, is_self_attribute, operands, unpack
@@ -83,11 +83,13 @@ class Resolver:
         if isinstance(self.function, cst.Lambda) and name in self.sources and self._inside_lambda(where):
             return Resolved(source=self.sources[name])
         scope, at = where
+        names = self.module.names
         while True:
-            candidates = self.ctx.tables.bindings.get(scope, {}).get(name)
+            candidates = names.bindings_of(scope, name)
             if candidates:
-                binding = self._latest(candidates, at)
-                return None if binding is None else self._binding_value(binding, scope)
+                # an if's arms: the last one as written stands for both (its taint, its guard)
+                binding = names.visible(candidates, at, branches=False)
+                return None if binding is UNBOUND else self._binding_value(binding, scope)
             if scope is None:
                 return None
             scope, at = self.ctx.tables.function_scope.get(scope), None
@@ -96,24 +98,15 @@ class Resolver:
         scope, at = where
         return scope is self.scope and at is not None and inside(at, self.ctx.span(self.function))
 
-    def _latest(self, bindings: list[Binding], at: Position | None) -> Binding | None:
-        """The last binding complete before `at` (any binding's value when `at` is None)."""
-        if at is None:
-            return bindings[-1]
-        ends, ordered = self.module.binding_ends(bindings)
-        if ordered:
-            index = bisect_right(ends, at)
-            return bindings[index - 1] if index else None
-        visible = [binding for binding, end in zip(bindings, ends) if end <= at]
-        return visible[-1] if visible else None
-
     def _binding_value(self, binding: Binding, scope: Scope) -> Resolved:
         if binding.param_of is not None:
             if binding.param_of is self.function and binding.name in self.sources:
                 return Resolved(source=self.sources[binding.name], binding=binding)
             passed = self.module.argument_passed(binding)
+            if passed is AMBIGUOUS:
+                return Resolved(binding=binding)
             if passed is not None:  # dice_loss(smooth=1e-12) at its one call site overrides the default
-                return Resolved(value=passed[0], where=passed[1])
+                return Resolved(value=passed.argument, where=(passed.site.scope, passed.site.position))
             outer = self.ctx.tables.function_scope.get(binding.param_of)
             return Resolved(value=binding.value, where=(outer, None), binding=binding)
         where = (scope, self.start(binding.node))  # its value reads the names as they were before it
