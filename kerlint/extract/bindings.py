@@ -7,7 +7,8 @@ Semantics:
 - Flow order. A binding takes effect where its statement ends (a parameter: where its function starts).
   A name read at a point of a scope stands for the last binding of that scope that took effect before the
   point. Read before any binding of the scope, it is unknown (`UNBOUND`); read from an enclosing scope
-  without a known point (`at` None), it stands for the scope's last binding.
+  without a known point (`at` None), it stands for the scope's last binding. `NameResolver.visible` has
+  two named options for the callers whose behaviour differs (see there).
 - Unknown when ambiguous. A name bound in both arms of an `if` has no single value (`AMBIGUOUS`).
 - Call sites. A module function is called by its name, a class's `__init__` by the class's name; other
   methods have no call sites here. A parameter's argument outside a known call is the one its call sites
@@ -49,6 +50,21 @@ class Passed:
     spread: bool
 
 
+def agreement(answers: list, same):
+    """What call sites agree a parameter gets, from one answer per site (None: the site passes nothing):
+    the first answer when every site gives one and `same(first, other)` holds for each other one; None
+    when no site gives one (the parameter's default applies); AMBIGUOUS otherwise: the sites disagree, or
+    some leave it out while others pass it. `same` is the caller's: numerics compares the arguments'
+    text, value resolution their constant values."""
+    given = [answer for answer in answers if answer is not None]
+    if not given:
+        return None
+    if len(given) < len(answers):
+        return AMBIGUOUS
+    first = given[0]
+    return first if all(same(first, other) for other in given[1:]) else AMBIGUOUS
+
+
 class NameResolver:
     def __init__(self, ctx: ModuleContext) -> None:
         self.ctx = ctx
@@ -57,17 +73,23 @@ class NameResolver:
         self._sites: dict[int, list[CallSite]] = {}
 
     # --- bindings ------------------------------------------------------------------------------------
-    def visible(self, bindings: list[Binding], at: Position | None, *, branches: bool = True):
+    def visible(self, bindings: list[Binding], at: Position | None, *, branches: bool = True,
+                before_first: str = "unbound"):
         """The binding of `bindings` (one name in one scope, in source order) a read at `at` sees: a
-        Binding, UNBOUND, or AMBIGUOUS. `branches=False` takes the last of an if's arms, as written,
-        instead of AMBIGUOUS."""
+        Binding, UNBOUND, or AMBIGUOUS. Options, for the callers whose tests pin other answers:
+        `branches=False` takes the last of an if's arms, as written, instead of AMBIGUOUS (the numerics'
+        may-analyses: a value tainted in one arm is tainted); `before_first="last"` answers a read before
+        the scope's first binding with its last binding instead of UNBOUND (value resolution of scripts
+        pasted out of order: `model.fit(...)` above the cell that builds `model`)."""
         if at is None:
             chosen, seen = bindings[-1], bindings
         else:
             positions = self._takes_effect(bindings)
             count = bisect_left(positions, at)
             if count == 0:
-                return UNBOUND
+                if before_first != "last":
+                    return UNBOUND
+                count = len(bindings)
             chosen, seen = bindings[count - 1], bindings[:count]
         if branches and alternatives(chosen, seen):
             return AMBIGUOUS
@@ -140,18 +162,11 @@ class NameResolver:
                 for found in (self.argument(site.call, function, parameter.node),)]
 
     def agreed_argument(self, parameter: Binding, same):
-        """The argument a parameter gets outside a known call, from its call sites: a Passed when every
-        site passes an argument and `same(first, other)` holds between the first and each other one; None
-        when no site passes one (its default applies); AMBIGUOUS when the sites disagree, some leave it
-        out while others pass it, or one spreads `*args` / `**kwargs` without passing it by name."""
+        """The argument a parameter gets outside a known call, by `agreement` of what its call sites
+        pass; AMBIGUOUS also when none passes it by name but one spreads `*args` / `**kwargs`."""
         passed = self.passed(parameter)
-        given = [p for p in passed if p.argument is not None]
-        if not given:
-            return AMBIGUOUS if any(p.spread for p in passed) else None
-        if len(given) < len(passed):
-            return AMBIGUOUS
-        first = given[0]
-        return first if all(same(first, other) for other in given[1:]) else AMBIGUOUS
+        agreed = agreement([p if p.argument is not None else None for p in passed], same)
+        return AMBIGUOUS if agreed is None and any(p.spread for p in passed) else agreed
 
     # --- return values -------------------------------------------------------------------------------
     def returned(self, function: cst.FunctionDef | cst.Lambda) -> list[tuple[cst.CSTNode, cst.BaseExpression]]:

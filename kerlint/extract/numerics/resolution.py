@@ -1,8 +1,9 @@
 """The Evaluator's base: where a custom function's names live, what a name (or `self.attr`) stands for
 at a point, and a search through an expression and the values of the names it reads.
 
-Local names are resolved to their latest assignment before the expression that uses them, then to
-enclosing functions (loss factories) and the module."""
+Which binding a name read sees, and what a factory's parameter is passed, are the shared
+`bindings.NameResolver`'s answers (with the last arm of an `if` standing for both); then enclosing
+functions (loss factories) and the module."""
 
 from __future__ import annotations
 
