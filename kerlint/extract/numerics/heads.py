@@ -146,7 +146,7 @@ def _returned_head(evaluator: Evaluator, call: cst.Call, depth: int) -> Head | N
     if len(definitions) != 1:
         return None
     function = definitions[0]
-    inner = evaluator.module.evaluator(function, {})
+    inner = evaluator.analyses.evaluator(function, {})
     heads = [head_of(inner, value, inner.where(statement), depth + 1)
              for statement, value in evaluator.module.returned_values(function)]
     if heads and all(head is not None and head.name == heads[0].name for head in heads):

@@ -1,5 +1,6 @@
-"""The Evaluator's base: where a custom function's names live, what a name (or `self.attr`) stands for
-at a point, and a search through an expression and the values of the names it reads.
+"""Resolution, the first of a function's analyses: where a custom function's names live, what a name (or
+`self.attr`) stands for at a point, and a search through an expression and the values of the names it
+reads. The other analyses are handed it (see `evaluator`).
 
 Which binding a name read sees, and what a factory's parameter is passed, are the shared
 `bindings.NameResolver`'s answers (with the last arm of an `if` standing for both); then enclosing
@@ -8,20 +9,16 @@ functions (loss factories) and the module."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable, Protocol
 
 import libcst as cst
 
 from kerlint.extract.bindings import AMBIGUOUS, UNBOUND
 from kerlint.extract.collect import Binding, Scope
+from kerlint.extract.numerics.intervals import Range
 from kerlint.extract.numerics.memo import analysis
-from kerlint.extract.numerics.syntax import Position, call_argument, inside, is_self_attribute, operands, unpack
-
-if TYPE_CHECKING:
-    from kerlint.extract.numerics.module import ModuleAnalysis
-
-Function = cst.FunctionDef | cst.Lambda
-Where = tuple[Scope, "Position | None"]  # where an expression is evaluated: its scope, and the point in it
+from kerlint.extract.numerics.module import ModuleAnalysis
+from kerlint.extract.numerics.syntax import Function, Position, Where, call_argument, inside, is_self_attribute, operands, unpack
 
 AUGMENTED_OPERATORS = {cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
                        cst.DivideAssign: cst.Divide, cst.PowerAssign: cst.Power}
@@ -38,7 +35,16 @@ class Resolved:
     binding: Binding | None = None
 
 
-class Resolver:
+class Returns(Protocol):
+    """What a helper of the module returns, for a call to it: asked of the helper's own analyses (by
+    `evaluator.Analyses`), so that taint and ranges never reach up to the object that composes them."""
+
+    def return_taint(self, call: cst.Call) -> frozenset[str]: ...
+
+    def return_range(self, call: cst.Call, assumption: str) -> Range: ...
+
+
+class Resolution:
     def __init__(self, module: ModuleAnalysis, function: Function, sources: dict[str, str]) -> None:
         self.module = module
         self.ctx = module.ctx
@@ -46,7 +52,7 @@ class Resolver:
         self.sources = sources  # parameter name -> "target" | "prediction" | "derived"
         # Where the body's names live: the function itself, or for a lambda the scope around it.
         self.scope: Scope = module.scope_of(function) if isinstance(function, cst.Lambda) else function
-        self.memo: dict = {}
+        self.memo: dict = {}  # shared by the analyses built on this one (keys name the analysis)
         self._synthetic: dict[int, cst.BaseExpression] = {}  # keeps augmented-assignment expressions alive
 
     def start(self, node: cst.CSTNode) -> Position:
