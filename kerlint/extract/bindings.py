@@ -13,6 +13,7 @@ Semantics:
 - Call sites. A module function is called by its name, a class's `__init__` by the class's name; other
   methods have no call sites here. A parameter's argument outside a known call is the one its call sites
   agree on (`agreed_argument`).
+- Attributes. `self.attr` stands for the last `self.attr = ...` of the method's class, as written.
 - Return values. A function's returned expressions, in source order; a lambda's body is its return.
 """
 
@@ -117,6 +118,16 @@ class NameResolver:
         if len(sites) == 1 and sites[0].scope is outer:
             return sites[0].position
         return None
+
+    def attribute_binding(self, method: Scope, attr: str) -> tuple[Binding, Scope] | None:
+        """`self.attr` read in a method: the last `self.attr = ...` of its class, as written, and the
+        method that binds it."""
+        owner = self.tables.function_class.get(method) if isinstance(method, cst.FunctionDef) else None
+        bindings = self.tables.class_attributes.get(owner, {}).get(attr) if owner is not None else None
+        if not bindings:
+            return None
+        binding = bindings[-1]
+        return binding, self.ctx.method_containing(owner, binding.position)
 
     # --- call sites and arguments --------------------------------------------------------------------
     def call_sites(self, function: cst.FunctionDef) -> list[CallSite]:

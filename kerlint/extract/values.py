@@ -419,13 +419,10 @@ class Evaluator:
         return Attr(self.eval(node.value, env.deeper()), node.attr.value, node)
 
     def _self_attribute(self, name: str, env: Env) -> Value | None:
-        method = env.scope
-        owner = self.tables.function_class.get(method) if isinstance(method, cst.FunctionDef) else None
-        bindings = self.tables.class_attributes.get(owner, {}).get(name) if owner else None
-        if not bindings:
+        found = self.names.attribute_binding(env.scope, name)
+        if found is None:
             return None
-        binding = bindings[-1]
-        scope = self.ctx.method_containing(owner, binding.position)
+        binding, scope = found
         return self.eval(binding.value, Env(scope, binding.position, None, env.depth + 1)) if binding.value else None
 
     def _instance_method(self, receiver: Value, name: str) -> cst.FunctionDef | None:

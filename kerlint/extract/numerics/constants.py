@@ -11,8 +11,8 @@ import libcst as cst
 from kerlint.diagnostic import Span
 from kerlint.extract.collect import Binding
 from kerlint.extract.numerics.memo import analysis
-from kerlint.extract.numerics.resolution import Resolution, Where
-from kerlint.extract.numerics.syntax import arithmetic, builtin_name, call_argument, float_bits, literal_number
+from kerlint.extract.numerics.resolution import Resolution
+from kerlint.extract.numerics.syntax import Where, arithmetic, builtin_name, call_argument, float_bits, literal_number
 from kerlint.extract.numerics.vocabulary import FINFO_CONSTANTS, KERAS_DEFAULT_EPSILON, KERAS_EPSILONS, PYTHON_EPSILONS
 
 CASTS = ("float", "cast", "constant", "cast_to_floatx", "float32", "float64", "convert_to_tensor", "array")

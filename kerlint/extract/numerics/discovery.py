@@ -16,9 +16,8 @@ from kerlint.extract.collect import Scope
 from kerlint.extract.names import dotted
 from kerlint.extract.numerics.evaluator import Analyses, Evaluator
 from kerlint.extract.numerics.objectives import Objective, Objectives
-from kerlint.extract.numerics.resolution import Function, Where
+from kerlint.extract.numerics.syntax import Function, Where, inside, is_self_attribute
 from kerlint.extract.numerics.signatures import default_sources, pair_sources, positional_params
-from kerlint.extract.numerics.syntax import inside, is_self_attribute
 from kerlint.extract.numerics.vocabulary import LOSS_BASES, METRIC_BASES
 
 FACTORY_WORDS = ("loss", "metric", "coef", "dice", "jaccard", "iou", "focal", "entropy")

@@ -17,10 +17,10 @@ import libcst as cst
 from kerlint.extract.numerics.constants import Constants, ConstantSource
 from kerlint.extract.numerics.memo import analysis
 from kerlint.extract.numerics.ranges import Ranges
-from kerlint.extract.numerics.resolution import Resolution, Where
+from kerlint.extract.numerics.resolution import Resolution
 from kerlint.extract.numerics.taint import Taint
 from kerlint.extract.numerics.syntax import (
-    additive_terms, call_argument, clip_ceiling, clip_floor, literal_like, literal_number, selection,
+    Where, additive_terms, call_argument, clip_ceiling, clip_floor, literal_like, literal_number, selection,
 )
 from kerlint.extract.numerics.vocabulary import (
     CLIPS, EPSILON_LITERAL_MAX, EXP_SAFE_ARGUMENT, KERAS_DEFAULT_EPSILON, KNOWN_MATH, MAXIMUMS, MINIMUMS, PASSTHROUGH,

@@ -10,8 +10,7 @@ import libcst as cst
 
 from kerlint.extract.keras_api import ACTIVATION_ALIASES, ACTIVATION_LAYERS
 from kerlint.extract.numerics.evaluator import Evaluator
-from kerlint.extract.numerics.resolution import Where
-from kerlint.extract.numerics.syntax import call_argument, literal_number
+from kerlint.extract.numerics.syntax import Where, call_argument, literal_number
 from kerlint.extract.numerics.vocabulary import PASSTHROUGH
 
 # Functional layers (TF1 `tf.layers`, `tf.contrib.layers`, slim): their activation keyword and default.

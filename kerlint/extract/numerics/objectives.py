@@ -15,10 +15,9 @@ import libcst as cst
 from kerlint.extract.collect import CallSite, Scope
 from kerlint.extract.numerics.evaluator import Analyses
 from kerlint.extract.numerics.op_index import is_op_node
-from kerlint.extract.numerics.resolution import Where
+from kerlint.extract.numerics.syntax import Where, call_argument, operands
 from kerlint.extract.numerics.signatures import parameter_kind, positional_params
 from kerlint.extract.numerics.taint import MODEL_WORDS
-from kerlint.extract.numerics.syntax import call_argument, operands
 
 # method name -> (keyword of the objective, how the context reads)
 GRADIENT_METHODS = {

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from kerlint.extract.numerics.evaluator import Evaluator
-from kerlint.extract.numerics.resolution import Where
-from kerlint.extract.numerics.syntax import call_argument
+from kerlint.extract.numerics.syntax import Where, call_argument
 from kerlint.extract.numerics.vocabulary import DIVIDES, EXPS, LOGS, POWERS, RECIPROCALS, SQRTS
 
 

@@ -12,10 +12,10 @@ from kerlint.extract.numerics import intervals
 from kerlint.extract.numerics.intervals import TOP, UNIT, Range
 from kerlint.extract.numerics.constants import Constants
 from kerlint.extract.numerics.memo import analysis
-from kerlint.extract.numerics.resolution import Resolution, Returns, Where
+from kerlint.extract.numerics.resolution import Resolution, Returns
 from kerlint.extract.numerics.taint import Taint
 from kerlint.extract.numerics.syntax import (
-    builtin_name, call_argument, clip_ceiling, clip_floor, literal_number, selection,
+    Where, builtin_name, call_argument, clip_ceiling, clip_floor, literal_number, selection,
 )
 from kerlint.extract.numerics.vocabulary import (
     CLIPS, DIVIDES, EXPS, KERAS_DEFAULT_EPSILON, LOGS, MAXIMUMS, MINIMUMS, POWERS, SELECTORS,

@@ -133,12 +133,10 @@ class Resolution:
         return self._synthetic[key]
 
     def _resolve_self_attribute(self, attr: str, where: Where) -> Resolved | None:
-        owner = self.ctx.tables.function_class.get(where[0]) if where[0] is not None else None
-        bindings = self.ctx.tables.class_attributes.get(owner, {}).get(attr) if owner is not None else None
-        if not bindings:
+        found = self.module.names.attribute_binding(where[0], attr)
+        if found is None:
             return None
-        binding = bindings[-1]
-        method = self.ctx.method_containing(owner, binding.position)
+        binding, method = found
         value, exact = unpack(binding.value, binding.path)
         return Resolved(value=value, where=(method, self.start(binding.node)), exact=exact, binding=binding)
 

@@ -14,8 +14,8 @@ import builtins
 import libcst as cst
 
 from kerlint.extract.numerics.memo import analysis
-from kerlint.extract.numerics.resolution import Resolution, Returns, Where
-from kerlint.extract.numerics.syntax import builtin_name, is_self_attribute, operands
+from kerlint.extract.numerics.resolution import Resolution, Returns
+from kerlint.extract.numerics.syntax import Where, builtin_name, is_self_attribute, operands
 from kerlint.extract.numerics.vocabulary import (
     COUNTS, DATA_MAKERS, GRADIENT_KINDS, LAYER_NAMESPACES, MODEL_CLASSES, SHAPE_ATTRIBUTES, TENSOR_PACKAGES,
     WEIGHT_MAKERS,
