@@ -117,3 +117,23 @@ def test_a_lambda_returns_its_body_and_a_function_its_return_values_in_order():
     assert [names.ctx.text(value) for _, value in names.returned(_function(names, "pick"))] == ["1", "2"]
     lam = names.tables.bindings[None]["f"][0].value
     assert [names.ctx.text(value) for _, value in names.returned(lam)] == ["y + 1"]
+
+
+def test_an_enclosing_functions_name_is_read_where_the_inner_function_runs():
+    names = _resolver("""\
+    def train():
+        lr = 0.1
+        def step():
+            return lr
+        step()
+        lr = 0.5
+        def later():
+            return lr
+        return later
+    """)
+    train, step, later = (_function(names, name) for name in ("train", "step", "later"))
+    scope, binding = names.lookup(step, "lr", (4, 15))
+    assert scope is train and names.ctx.text(binding.value) == "0.1"  # its one call, before `lr = 0.5`
+    scope, binding = names.lookup(later, "lr", (8, 15))
+    assert names.ctx.text(binding.value) == "0.5"  # never called here: the enclosing function's last binding
+    assert names.lookup(step, "undefined", (4, 15)) is None

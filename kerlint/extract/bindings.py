@@ -6,8 +6,9 @@ what those are worth is each caller's business.
 Semantics:
 - Flow order. A binding takes effect where its statement ends (a parameter: where its function starts).
   A name read at a point of a scope stands for the last binding of that scope that took effect before the
-  point. Read before any binding of the scope, it is unknown (`UNBOUND`); read from an enclosing scope
-  without a known point (`at` None), it stands for the scope's last binding. `NameResolver.visible` has
+  point. Read before any binding of the scope, it is unknown (`UNBOUND`). A name the scope never binds
+  is read in the enclosing function, then the module, where the inner function runs: at its one call
+  there when it has one, else anywhere (`at` None: the scope's last binding). `NameResolver.visible` has
   two named options for the callers whose behaviour differs (see there).
 - Unknown when ambiguous. A name bound in both arms of an `if` has no single value (`AMBIGUOUS`).
 - Call sites. A module function is called by its name, a class's `__init__` by the class's name; other
@@ -95,6 +96,22 @@ class NameResolver:
         if branches and alternatives(chosen, seen):
             return AMBIGUOUS
         return chosen
+
+    def lookup(self, scope: Scope, name: str, at: Position | None, *, call_time=None, **options):
+        """The binding a read of `name` at `at` in `scope` sees: (the scope that binds it, what `visible`
+        answers there), searching the enclosing functions, then the module; None when none binds it. In
+        an enclosing scope the read happens where the inner function runs: `call_time(function, outer)`
+        (by default `NameResolver.call_time`)."""
+        when = call_time or self.call_time
+        while True:
+            bindings = self.bindings_of(scope, name)
+            if bindings:
+                return scope, self.visible(bindings, at, **options)
+            if scope is None:
+                return None
+            outer = self.enclosing(scope)
+            at = when(scope, outer)
+            scope = outer
 
     def _takes_effect(self, bindings: list[Binding]) -> list[Position]:
         key = id(bindings)

@@ -311,20 +311,13 @@ class Evaluator:
 
     def lookup(self, name: str, env: Env) -> Value | None:
         """The value `name` has at env's position, or None when the module never binds it."""
-        scope: Scope = env.scope
-        position: tuple[int, int] | None = env.position
-        while True:
-            bindings = self.names.bindings_of(scope, name)
-            if bindings:
-                chosen = self.names.visible(bindings, position, before_first="last")
-                if chosen is AMBIGUOUS:
-                    return Unknown(bindings[-1].node)  # bound in both arms of an if: depends on the condition
-                return self._binding_value(chosen, env if scope is env.scope else Env(scope, chosen.position, None, env.depth))
-            if scope is None:
-                break
-            outer = self.names.enclosing(scope)
-            position = self._call_time(scope, outer, env)
-            scope = outer
+        found = self.names.lookup(env.scope, name, env.position, before_first="last",
+                                  call_time=lambda function, outer: self._call_time(function, outer, env))
+        if found is not None:
+            scope, chosen = found
+            if chosen is AMBIGUOUS:  # bound in both arms of an if: depends on the condition
+                return Unknown(self.names.bindings_of(scope, name)[-1].node)
+            return self._binding_value(chosen, env if scope is env.scope else Env(scope, chosen.position, None, env.depth))
         functions = self.tables.functions.get(name)
         if functions:
             return FunctionRef(functions[-1])

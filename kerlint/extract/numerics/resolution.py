@@ -89,17 +89,11 @@ class Resolution:
     def _resolve_name(self, name: str, where: Where) -> Resolved | None:
         if isinstance(self.function, cst.Lambda) and name in self.sources and self._inside_lambda(where):
             return Resolved(source=self.sources[name])
-        scope, at = where
-        names = self.module.names
-        while True:
-            candidates = names.bindings_of(scope, name)
-            if candidates:
-                # an if's arms: the last one as written stands for both (its taint, its guard)
-                binding = names.visible(candidates, at, branches=False)
-                return None if binding is UNBOUND else self._binding_value(binding, scope)
-            if scope is None:
-                return None
-            scope, at = self.ctx.tables.function_scope.get(scope), None
+        # an if's arms: the last one as written stands for both (its taint, its guard)
+        found = self.module.names.lookup(where[0], name, where[1], branches=False)
+        if found is None or found[1] is UNBOUND:
+            return None
+        return self._binding_value(found[1], found[0])
 
     def _inside_lambda(self, where: Where) -> bool:
         scope, at = where
