@@ -116,7 +116,7 @@ class NameResolver:
     def _takes_effect(self, bindings: list[Binding]) -> list[Position]:
         key = id(bindings)
         if key not in self._positions:
-            self._positions[key] = sorted(binding.position for binding in bindings)
+            self._positions[key] = sorted([binding.position for binding in bindings])
         return self._positions[key]
 
     def bindings_of(self, scope: Scope, name: str) -> list[Binding] | None:

@@ -180,10 +180,10 @@ def operator_symbol(operator: cst.CSTNode) -> str:
 
 
 class Evaluator:
-    def __init__(self, ctx: ModuleContext) -> None:
+    def __init__(self, ctx: ModuleContext, names: NameResolver | None = None) -> None:
         self.ctx = ctx
         self.tables = ctx.tables
-        self.names = NameResolver(ctx)
+        self.names = names or NameResolver(ctx)
         self._active: set[int] = set()  # bindings being evaluated (guards against cycles)
 
     # --- entry points ----------------------------------------------------------------------------

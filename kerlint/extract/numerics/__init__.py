@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from kerlint.extract.bindings import NameResolver
 from kerlint.extract.collect import ModuleContext
 from kerlint.extract.numerics.discovery import Candidate, Discovery
 from kerlint.extract.numerics.hazards import numeric_ops
@@ -25,9 +26,11 @@ from kerlint.facts import CustomFunction, LossCall, NumericOp
 __all__ = ["custom_functions", "numeric_facts"]
 
 
-def numeric_facts(ctx: ModuleContext, roles: dict[cst.FunctionDef, str]) -> tuple[list[CustomFunction], list[LossCall]]:
-    """The custom losses and metrics, and the crossentropies computed in tensor code."""
-    analyses = Analyses(ModuleAnalysis(ctx))
+def numeric_facts(ctx: ModuleContext, roles: dict[cst.FunctionDef, str], names: NameResolver | None = None
+                  ) -> tuple[list[CustomFunction], list[LossCall]]:
+    """The custom losses and metrics, and the crossentropies computed in tensor code. `names`: the
+    module's resolver, when value resolution already has one (its caches are shared)."""
+    analyses = Analyses(ModuleAnalysis(ctx, names))
     candidates = Discovery(analyses).candidates(roles)
     functions = _analyze_all(analyses, candidates)
     objectives = [c.objective for c in candidates if c.objective is not None]

@@ -14,10 +14,10 @@ from kerlint.extract.numerics.vocabulary import MATH_NAMESPACES
 
 
 class ModuleAnalysis:
-    def __init__(self, ctx: ModuleContext) -> None:
+    def __init__(self, ctx: ModuleContext, names: NameResolver | None = None) -> None:
         self.ctx = ctx
         self.ops = OpIndex(ctx)
-        self.names = NameResolver(ctx)
+        self.names = names or NameResolver(ctx)
         self._passed: dict = {}
         self._math_names: dict[int, str | None] = {}
         self.depth = 0  # recursion depth of the analyses, shared so helper calls count too
