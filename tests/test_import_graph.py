@@ -13,11 +13,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Issue 13 part 2 (splitting the numerics resolvers into composed analyses) removes this circle; until
-# then the modules of kerlint/extract/numerics may import each other, and only each other, in a circle.
-KNOWN_CIRCLES = {"kerlint.extract.numerics"}
-
-
 def _modules() -> dict[str, Path]:
     found = {}
     for base, package in ((ROOT / "kerlint", "kerlint"), (ROOT / "rules", "kerlint.rules")):
@@ -106,14 +101,10 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def _allowed(component: list[str]) -> bool:
-    return any(all(m == known or m.startswith(known + ".") for m in component) for known in KNOWN_CIRCLES)
-
-
 def test_the_import_graph_has_no_cycle():
     graph = import_graph()
     assert len(graph) > 50 and "kerlint.rules.kl101_non_softmax_output_with_categorical_crossentropy" in graph
-    circles = [component for component in cycles(graph) if not _allowed(component)]
+    circles = cycles(graph)
     assert circles == [], "\n".join(
         " <-> ".join(component) + "\n  " + "\n  ".join(f"{m} -> {sorted(graph[m] & set(component))}" for m in component)
         for component in circles

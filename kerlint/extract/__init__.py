@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 
 def extract_facts(module: "cst.Module", path: str) -> "ModuleFacts":
+    from kerlint.extract.bindings import NameResolver
     from kerlint.extract.collect import ModuleContext
     from kerlint.extract.legacy import legacy_usages
     from kerlint.extract.numerics import numeric_facts
@@ -24,8 +25,9 @@ def extract_facts(module: "cst.Module", path: str) -> "ModuleFacts":
 
     facts = ModuleFacts(path=path)
     ctx = ModuleContext(module, path)
-    training = TrainingExtractor(ctx, Evaluator(ctx))
+    names = NameResolver(ctx)  # one resolver of names for both value resolution and the numerics analyses
+    training = TrainingExtractor(ctx, Evaluator(ctx, names))
     training.extract(facts)
-    facts.custom_functions, facts.loss_calls = numeric_facts(ctx, training.roles)
+    facts.custom_functions, facts.loss_calls = numeric_facts(ctx, training.roles, names)
     facts.legacy = legacy_usages(ctx)
     return facts

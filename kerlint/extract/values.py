@@ -1,7 +1,8 @@
 """Light value resolution inside one module.
 
 Resolves what an expression stands for, as far as it can be known without running anything: literals,
-names bound to them (the latest binding before the use, in the use's scope, then enclosing ones),
+names bound to them (which binding a use sees, which call sites pass a parameter and what a function
+returns are the shared `bindings.NameResolver`'s answers),
 `dict(...)` / `{...}` with `**` expansion, tuple unpacking, function parameters through the
 function's call sites, the return value of the program's own functions, and `self.x` attributes of
 the class a method belongs to. Anything else is `Unknown`: callers stay silent on unknowns.
@@ -12,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 import libcst as cst
 
-from kerlint.extract.collect import Binding, ModuleContext, Scope, alternatives
+from kerlint.extract.bindings import AMBIGUOUS, NameResolver, agreement
+from kerlint.extract.collect import Binding, ModuleContext, Scope
 
 MAX_DEPTH = 40
 
@@ -178,9 +180,10 @@ def operator_symbol(operator: cst.CSTNode) -> str:
 
 
 class Evaluator:
-    def __init__(self, ctx: ModuleContext) -> None:
+    def __init__(self, ctx: ModuleContext, names: NameResolver | None = None) -> None:
         self.ctx = ctx
         self.tables = ctx.tables
+        self.names = names or NameResolver(ctx)
         self._active: set[int] = set()  # bindings being evaluated (guards against cycles)
 
     # --- entry points ----------------------------------------------------------------------------
@@ -204,13 +207,13 @@ class Evaluator:
         return value
 
     def returned(self, call: Call) -> Value:
+        """What a call of the program's own function returns: its last return's value."""
         function = call.function
-        returns = [r for r in self.tables.returns.get(function, []) if r.value is not None]
-        if not isinstance(function, cst.FunctionDef) or not returns:
+        returns = self.names.returned(function) if isinstance(function, cst.FunctionDef) else []
+        if not returns:
             return Unknown(call.node)
-        last = returns[-1]
-        env = Env(function, self._position(last), call, call.env.depth + 1)
-        return self.eval(last.value, env)
+        statement, value = returns[-1]
+        return self.eval(value, Env(function, self._position(statement), call, call.env.depth + 1))
 
     # --- literals --------------------------------------------------------------------------------
     def _eval_Integer(self, node, env):
@@ -308,21 +311,13 @@ class Evaluator:
 
     def lookup(self, name: str, env: Env) -> Value | None:
         """The value `name` has at env's position, or None when the module never binds it."""
-        scope: Scope = env.scope
-        position = env.position
-        while True:
-            bindings = self.tables.bindings.get(scope, {}).get(name)
-            if bindings:
-                earlier = [b for b in bindings if b.position < position]
-                chosen = (earlier or bindings)[-1]
-                if alternatives(chosen, earlier or bindings):
-                    return Unknown(chosen.node)  # bound in both arms of an if: depends on the condition
-                return self._binding_value(chosen, env if scope is env.scope else Env(scope, chosen.position, None, env.depth))
-            if scope is None:
-                break
-            outer = self.tables.function_scope.get(scope) if isinstance(scope, cst.FunctionDef) else None
-            position = self._call_time(scope, outer, env)
-            scope = outer
+        found = self.names.lookup(env.scope, name, env.position, before_first="last",
+                                  call_time=lambda function, outer: self._call_time(function, outer, env))
+        if found is not None:
+            scope, chosen = found
+            if chosen is AMBIGUOUS:  # bound in both arms of an if: depends on the condition
+                return Unknown(self.names.bindings_of(scope, name)[-1].node)
+            return self._binding_value(chosen, env if scope is env.scope else Env(scope, chosen.position, None, env.depth))
         functions = self.tables.functions.get(name)
         if functions:
             return FunctionRef(functions[-1])
@@ -330,18 +325,13 @@ class Evaluator:
             return FunctionRef(self.tables.classes[name])
         return None
 
-    def _call_time(self, function: Scope, outer: Scope, env: Env) -> tuple[int, int]:
-        """Where in `outer` the function runs: a name it reads from there has the value bound before
-        the call, not a later rebinding. The whole of `outer` when that is not evident."""
-        if not isinstance(function, cst.FunctionDef):
-            return (10**9, 0)
+    def _call_time(self, function: Scope, outer: Scope, env: Env) -> tuple[int, int] | None:
+        """Where in `outer` the function runs: inside the call being evaluated, else where the resolver
+        finds it evident (None: anywhere in `outer`)."""
         call = env.call
         if call is not None and call.function is function and call.env.scope is outer:
             return call.env.position
-        sites = [s for s in self.ctx.calls_named(function.name.value) if isinstance(s.call.func, cst.Name)]
-        if len(sites) == 1 and sites[0].scope is outer and self.tables.functions.get(function.name.value) == [function]:
-            return sites[0].position
-        return (10**9, 0)
+        return self.names.call_time(function, outer)
 
     def _binding_value(self, binding: Binding, env: Env) -> Value:
         key = id(binding)
@@ -386,47 +376,29 @@ class Evaluator:
         function = binding.param_of
         param = binding.node
         call = env.call if env.call is not None and env.call.function is function else None
-        if call is None:
-            sites = self._call_sites(function)
-            if len(sites) > 1:
-                return self._agreed_argument(sites, function, param, env)
-            call = sites[0] if sites else None
         if call is not None:
             passed = self._argument_for(call, function, param)
-            if passed is not None:
-                return passed
+        else:
+            sites = [Call(site.call, Env(site.scope, site.position, None, 1), self.ctx, function=function)
+                     for site in self.names.call_sites(function)]
+            passed = agreement([self._argument_for(site, function, param) for site in sites], self._same_constant)
+            if passed is AMBIGUOUS:
+                return Unknown(param)
+        if passed is not None:
+            return passed
         if isinstance(param, cst.Param) and param.default is not None:
             return self.eval(param.default, Env(self.tables.function_scope.get(function), self._position(function), None, env.depth + 1))
         return Unknown(param)
 
+    def _same_constant(self, first: Value, other: Value) -> bool:
+        first, other = self.unwrap(first), self.unwrap(other)
+        return isinstance(first, Const) and isinstance(other, Const) and repr(first.value) == repr(other.value)
+
     def _argument_for(self, call: Call, function: cst.FunctionDef, param: cst.Param) -> Value | None:
-        params = [*function.params.posonly_params, *function.params.params]
-        if function in self.tables.function_class and params and params[0].name.value in ("self", "cls"):
-            params = params[1:]
-        name = param.name.value
-        index = next((i for i, p in enumerate(params) if p is param), None)
-        return call.arg(name, index, self)
-
-    def _call_sites(self, function: cst.FunctionDef) -> list[Call]:
-        """The places the program calls this function by its name."""
-        name = function.name.value
-        sites = [s for s in self.ctx.calls_named(name) if isinstance(s.call.func, cst.Name)]
-        return [Call(site.call, Env(site.scope, site.position, None, 1), self.ctx, function=function) for site in sites]
-
-    def _agreed_argument(self, sites: list[Call], function: cst.FunctionDef, param: cst.Param, env: Env) -> Value:
-        """Several call sites: a parameter every call passes is known only when all pass the same
-        constant; its default applies only when no call passes it."""
-        passed = [self._argument_for(call, function, param) for call in sites]
-        if all(p is None for p in passed):
-            if param.default is not None:
-                return self.eval(param.default, Env(self.tables.function_scope.get(function), self._position(function), None, env.depth + 1))
-            return Unknown(param)
-        if any(p is None for p in passed):
-            return Unknown(param)
-        values = [self.unwrap(p) for p in passed]
-        if all(isinstance(v, Const) for v in values) and len({repr(v.value) for v in values}) == 1:
-            return passed[0]
-        return Unknown(param)
+        passed = self.names.argument(call.node, function, param)
+        if passed.argument is not None:
+            return self.eval(passed.argument, call.env)
+        return call.arg(param.name.value, None, self)  # a `**kwargs` mapping may pass it by name
 
     # --- attributes, calls, subscripts -----------------------------------------------------------
     def _eval_Attribute(self, node, env):
@@ -440,13 +412,10 @@ class Evaluator:
         return Attr(self.eval(node.value, env.deeper()), node.attr.value, node)
 
     def _self_attribute(self, name: str, env: Env) -> Value | None:
-        method = env.scope
-        owner = self.tables.function_class.get(method) if isinstance(method, cst.FunctionDef) else None
-        bindings = self.tables.class_attributes.get(owner, {}).get(name) if owner else None
-        if not bindings:
+        found = self.names.attribute_binding(env.scope, name)
+        if found is None:
             return None
-        binding = bindings[-1]
-        scope = self.ctx.method_containing(owner, binding.position)
+        binding, scope = found
         return self.eval(binding.value, Env(scope, binding.position, None, env.depth + 1)) if binding.value else None
 
     def _instance_method(self, receiver: Value, name: str) -> cst.FunctionDef | None:

@@ -1,6 +1,6 @@
 """Custom losses and metrics: which functions they are, and the numeric hazards inside their bodies.
 
-Three questions are asked of every expression inside a custom loss or metric, by the `Evaluator`:
+Three questions are asked of every expression inside a custom loss or metric, by the `Evaluator` (see `evaluator` for how its analyses are composed):
 taint (is it computed from the loss's inputs: `taint`), guard (what keeps it in the safe domain of
 log / sqrt / a denominator, or bounds an exp's argument: `guards`), and range (an interval, for the
 sign of the returned value: `ranges`, `sign`). Which functions are asked about is `discovery`'s job;
@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import libcst as cst
 
+from kerlint.extract.bindings import NameResolver
 from kerlint.extract.collect import ModuleContext
 from kerlint.extract.numerics.discovery import Candidate, Discovery
 from kerlint.extract.numerics.hazards import numeric_ops
+from kerlint.extract.numerics.evaluator import Analyses
 from kerlint.extract.numerics.module import ModuleAnalysis
 from kerlint.extract.numerics.sign import is_final_loss, unnegated_return
 from kerlint.extract.numerics.loss_calls import loss_calls
@@ -24,14 +26,15 @@ from kerlint.facts import CustomFunction, LossCall, NumericOp
 __all__ = ["custom_functions", "numeric_facts"]
 
 
-def numeric_facts(ctx: ModuleContext, roles: dict[cst.FunctionDef, str]) -> tuple[list[CustomFunction], list[LossCall]]:
-    """The custom losses and metrics, and the crossentropies computed in tensor code."""
-    module = ModuleAnalysis(ctx)
-    discovery = Discovery(module)
-    candidates = discovery.candidates(roles)
-    functions = _analyze_all(module, candidates)
+def numeric_facts(ctx: ModuleContext, roles: dict[cst.FunctionDef, str], names: NameResolver | None = None
+                  ) -> tuple[list[CustomFunction], list[LossCall]]:
+    """The custom losses and metrics, and the crossentropies computed in tensor code. `names`: the
+    module's resolver, when value resolution already has one (its caches are shared)."""
+    analyses = Analyses(ModuleAnalysis(ctx, names))
+    candidates = Discovery(analyses).candidates(roles)
+    functions = _analyze_all(analyses, candidates)
     objectives = [c.objective for c in candidates if c.objective is not None]
-    return functions, loss_calls(module, objectives)
+    return functions, loss_calls(analyses, objectives)
 
 
 def custom_functions(ctx: ModuleContext, roles: dict[cst.FunctionDef, str]) -> list[CustomFunction]:
@@ -41,22 +44,22 @@ def custom_functions(ctx: ModuleContext, roles: dict[cst.FunctionDef, str]) -> l
     functions ("loss-like"), `call` of Loss subclasses, inner functions returned by loss factories, and
     functions called from any of these (analyzed with the caller's role and taint).
     """
-    module = ModuleAnalysis(ctx)
-    return _analyze_all(module, Discovery(module).candidates(roles))
+    analyses = Analyses(ModuleAnalysis(ctx))
+    return _analyze_all(analyses, Discovery(analyses).candidates(roles))
 
 
-def _analyze_all(module: ModuleAnalysis, candidates: list[Candidate]) -> list[CustomFunction]:
+def _analyze_all(analyses: Analyses, candidates: list[Candidate]) -> list[CustomFunction]:
     analyzed = {c.function for c in candidates if c.objective is None}
     claimed: set[int] = set()  # an op reached by two objectives (train and test loss) is reported once
     result = []
     for candidate in candidates:
         if candidate.objective is None:
-            result.append(_analyze(module, candidate))
+            result.append(_analyze(analyses, candidate))
             continue
         nodes = [(node, where) for node, where in candidate.objective.ops
                  if id(node) not in claimed and where[0] not in analyzed]
         claimed.update(id(node) for node, _ in nodes)
-        result.append(_analyze(module, candidate, nodes))
+        result.append(_analyze(analyses, candidate, nodes))
     return result
 
 
@@ -84,9 +87,10 @@ def _gradient_path_ops(ops: list[NumericOp]) -> list[NumericOp]:
     return [op for op in ops if op.kind != "exp" or op.idiom is not None]
 
 
-def _analyze(module: ModuleAnalysis, candidate: Candidate, nodes=None) -> CustomFunction:
+def _analyze(analyses: Analyses, candidate: Candidate, nodes=None) -> CustomFunction:
     function = candidate.function
-    evaluator = module.evaluator(function, candidate.sources)
+    module = analyses.module
+    evaluator = analyses.evaluator(function, candidate.sources)
     if candidate.objective is not None:
         name, anchor = candidate.objective.name, candidate.objective.anchor
         ops, constants = numeric_ops(evaluator, name, nodes)

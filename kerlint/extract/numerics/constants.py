@@ -11,8 +11,8 @@ import libcst as cst
 from kerlint.diagnostic import Span
 from kerlint.extract.collect import Binding
 from kerlint.extract.numerics.memo import analysis
-from kerlint.extract.numerics.resolution import Where
-from kerlint.extract.numerics.syntax import arithmetic, builtin_name, call_argument, float_bits, literal_number
+from kerlint.extract.numerics.resolution import Resolution
+from kerlint.extract.numerics.syntax import Where, arithmetic, builtin_name, call_argument, float_bits, literal_number
 from kerlint.extract.numerics.vocabulary import FINFO_CONSTANTS, KERAS_DEFAULT_EPSILON, KERAS_EPSILONS, PYTHON_EPSILONS
 
 CASTS = ("float", "cast", "constant", "cast_to_floatx", "float32", "float64", "convert_to_tensor", "array")
@@ -29,7 +29,11 @@ class ConstantSource:
 
 
 class Constants:
-    """The Evaluator's constant values and their definitions."""
+    """Constant values of one function's expressions and their definitions, on its resolution."""
+
+    def __init__(self, resolution: Resolution) -> None:
+        self.module, self.ctx, self.memo = resolution.module, resolution.ctx, resolution.memo
+        self.resolve, self.math_name = resolution.resolve, resolution.math_name
 
     @analysis(None)
     def value(self, expr: cst.BaseExpression, where: Where) -> float | None:
@@ -38,7 +42,7 @@ class Constants:
         if literal is not None:
             return literal
         if isinstance(expr, (cst.Name, cst.Attribute)):
-            fixed = self._fixed_epsilon(expr)
+            fixed = self.fixed_epsilon(expr)
             if fixed is not None:
                 return fixed
             resolved = self.resolve(expr, where)
@@ -66,7 +70,7 @@ class Constants:
         return None
 
     # --- machine epsilons ----------------------------------------------------------------------------
-    def _fixed_epsilon(self, expr: cst.BaseExpression) -> float | None:
+    def fixed_epsilon(self, expr: cst.BaseExpression) -> float | None:
         """np.finfo(np.float32).eps, sys.float_info.epsilon: machine constants with known values."""
         name = self.ctx.qualify(expr)
         if name in PYTHON_EPSILONS:

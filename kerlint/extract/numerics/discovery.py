@@ -14,12 +14,10 @@ import libcst as cst
 
 from kerlint.extract.collect import Scope
 from kerlint.extract.names import dotted
-from kerlint.extract.numerics.evaluator import Evaluator
-from kerlint.extract.numerics.module import ModuleAnalysis
+from kerlint.extract.numerics.evaluator import Analyses, Evaluator
 from kerlint.extract.numerics.objectives import Objective, Objectives
-from kerlint.extract.numerics.resolution import Function, Where
+from kerlint.extract.numerics.syntax import Function, Where, inside, is_self_attribute
 from kerlint.extract.numerics.signatures import default_sources, pair_sources, positional_params
-from kerlint.extract.numerics.syntax import inside, is_self_attribute
 from kerlint.extract.numerics.vocabulary import LOSS_BASES, METRIC_BASES
 
 FACTORY_WORDS = ("loss", "metric", "coef", "dice", "jaccard", "iou", "focal", "entropy")
@@ -37,9 +35,10 @@ class Candidate:
 
 
 class Discovery:
-    def __init__(self, module: ModuleAnalysis) -> None:
-        self.module = module
-        self.ctx = module.ctx
+    def __init__(self, analyses: Analyses) -> None:
+        self.analyses = analyses
+        self.module = analyses.module
+        self.ctx = self.module.ctx
 
     def candidates(self, roles: dict[cst.FunctionDef, str]) -> list[Candidate]:
         """The module's losses and metrics, in source order."""
@@ -55,7 +54,7 @@ class Discovery:
             if sources is not None:
                 found[function] = Candidate(function, "loss-like", sources)
         objectives = [Candidate(o.scope, "loss", o.sources, explicit=True, objective=o)
-                      for o in Objectives(self.module).find()]
+                      for o in Objectives(self.analyses).find()]
         for candidate in objectives:
             self._add_objective_helpers(found, candidate.objective)
         self._add_helpers(found)
@@ -69,7 +68,7 @@ class Discovery:
     def _add_objective_helpers(self, found: dict, objective: Objective) -> None:
         """The helpers an objective calls are in the gradient's path, whatever taint their arguments carry."""
         for call, where in objective.helpers:
-            evaluator = self.module.evaluator(where[0], objective.sources if where[0] is objective.scope else {})
+            evaluator = self.analyses.evaluator(where[0], objective.sources if where[0] is objective.scope else {})
             for helper in self._callee_definitions(call, where[0]):
                 sources = self._helper_sources(evaluator, call, helper, where)
                 if helper not in found:
@@ -138,7 +137,7 @@ class Discovery:
         return False
 
     def _called_helpers(self, caller: Candidate) -> Iterator[tuple[cst.FunctionDef, dict[str, str]]]:
-        evaluator = self.module.evaluator(caller.function, caller.sources)
+        evaluator = self.analyses.evaluator(caller.function, caller.sources)
         for site in self.ctx.tables.calls:
             if site.scope is not evaluator.scope or not self._calls_from(site, caller.function):
                 continue

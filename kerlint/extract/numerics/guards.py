@@ -14,11 +14,13 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from kerlint.extract.numerics.constants import ConstantSource
+from kerlint.extract.numerics.constants import Constants, ConstantSource
 from kerlint.extract.numerics.memo import analysis
-from kerlint.extract.numerics.resolution import Where
+from kerlint.extract.numerics.ranges import Ranges
+from kerlint.extract.numerics.resolution import Resolution
+from kerlint.extract.numerics.taint import Taint
 from kerlint.extract.numerics.syntax import (
-    additive_terms, call_argument, clip_ceiling, clip_floor, literal_like, literal_number, selection,
+    Where, additive_terms, call_argument, clip_ceiling, clip_floor, literal_like, literal_number, selection,
 )
 from kerlint.extract.numerics.vocabulary import (
     CLIPS, EPSILON_LITERAL_MAX, EXP_SAFE_ARGUMENT, KERAS_DEFAULT_EPSILON, KNOWN_MATH, MAXIMUMS, MINIMUMS, PASSTHROUGH,
@@ -49,7 +51,16 @@ def _maybe(source: ConstantSource | None) -> tuple[ConstantSource, ...]:
 
 
 class Guards:
-    """The Evaluator's guard analysis."""
+    """The guard analysis of one function, on its resolution, taint, constants and ranges."""
+
+    def __init__(self, resolution: Resolution, taint: Taint, constants: Constants, ranges: Ranges) -> None:
+        self.module, self.ctx, self.memo = resolution.module, resolution.ctx, resolution.memo
+        self.resolve, self.find = resolution.resolve, resolution.find
+        self.math_name, self.user_function = resolution.math_name, resolution.user_function
+        self.tainted, self.model_output = taint.tainted, taint.model_output
+        self.value, self.constant_source = constants.value, constants.constant_source
+        self.is_epsilon_expression = constants.is_epsilon_expression
+        self.range = ranges.range
 
     # --- strictly above 0 (log, sqrt, negative powers, denominators) ---------------------------------
     @analysis(ASSUMED)
@@ -144,7 +155,7 @@ class Guards:
     def _call_positive(self, call: cst.Call, where: Where) -> Guard | None:
         name = self.math_name(call)
         first = call_argument(call, 0, ("x", "t", "a"))
-        if name in WEIGHT_MAKERS or self._model_output(call, self.ctx.callee(call), where):
+        if name in WEIGHT_MAKERS or self.model_output(call, self.ctx.callee(call), where):
             return None  # a trainable weight or a model's output: nothing keeps it above 0
         if name in CLIPS:
             return self.clip_floor_guard(call, where)

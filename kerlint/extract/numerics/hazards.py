@@ -12,8 +12,7 @@ from kerlint.extract.numerics.evaluator import Evaluator
 from kerlint.extract.numerics.guards import Guard
 from kerlint.extract.numerics.heads import head_of
 from kerlint.extract.numerics.ops import Op, classify
-from kerlint.extract.numerics.resolution import Where
-from kerlint.extract.numerics.syntax import additive_terms, call_argument
+from kerlint.extract.numerics.syntax import Where, additive_terms, call_argument
 from kerlint.extract.numerics.vocabulary import CLIPS, EXPS, LOGS, MAXIMUMS, SUMS
 from kerlint.facts import NumericOp, SmallConstant
 

@@ -10,8 +10,7 @@ import libcst as cst
 
 from kerlint.extract.keras_api import ACTIVATION_ALIASES, ACTIVATION_LAYERS
 from kerlint.extract.numerics.evaluator import Evaluator
-from kerlint.extract.numerics.resolution import Where
-from kerlint.extract.numerics.syntax import call_argument, literal_number
+from kerlint.extract.numerics.syntax import Where, call_argument, literal_number
 from kerlint.extract.numerics.vocabulary import PASSTHROUGH
 
 # Functional layers (TF1 `tf.layers`, `tf.contrib.layers`, slim): their activation keyword and default.
@@ -146,7 +145,7 @@ def _returned_head(evaluator: Evaluator, call: cst.Call, depth: int) -> Head | N
     if len(definitions) != 1:
         return None
     function = definitions[0]
-    inner = evaluator.module.evaluator(function, {})
+    inner = evaluator.analyses.evaluator(function, {})
     heads = [head_of(inner, value, inner.where(statement), depth + 1)
              for statement, value in evaluator.module.returned_values(function)]
     if heads and all(head is not None and head.name == heads[0].name for head in heads):

@@ -8,8 +8,9 @@ from typing import Iterable
 
 import libcst as cst
 
+from kerlint.extract.collect import ModuleContext
 from kerlint.extract.numerics.heads import Head, head_of
-from kerlint.extract.numerics.module import ModuleAnalysis
+from kerlint.extract.numerics.evaluator import Analyses
 from kerlint.extract.numerics.objectives import Objective
 from kerlint.extract.numerics.syntax import call_argument
 from kerlint.extract.numerics.vocabulary import LOGS
@@ -37,48 +38,48 @@ KERAS_LOSS_CLASSES = {"CategoricalCrossentropy": "categorical_crossentropy",
 KERAS_PREDICTION_KEYWORDS = ("y_pred", "output")
 
 
-def loss_calls(module: ModuleAnalysis, objectives: Iterable[Objective]) -> list[LossCall]:
-    found = [call for site in module.ctx.tables.calls if (call := _library_loss(module, site)) is not None]
+def loss_calls(analyses: Analyses, objectives: Iterable[Objective]) -> list[LossCall]:
+    found = [call for site in analyses.module.ctx.tables.calls if (call := _library_loss(analyses, site)) is not None]
     for objective in objectives:
-        found += _hand_written(module, objective)
+        found += _hand_written(analyses, objective)
     unique = {(c.span.line, c.span.col, c.op): c for c in found}
     return sorted(unique.values(), key=lambda c: (c.span.line, c.span.col))
 
 
-def _library_loss(module: ModuleAnalysis, site) -> LossCall | None:
+def _library_loss(analyses: Analyses, site) -> LossCall | None:
     call = site.call
-    ctx = module.ctx
+    ctx = analyses.module.ctx
     callee = ctx.callee(call)
     namespace, _, last = (callee or "").rpartition(".")
     if namespace in TF_LOSS_NAMESPACES and last in TF_LOSS_OPS:
         expects, keywords, index = TF_LOSS_OPS[last]
         prediction = _keyword(call, keywords) or call_argument(call, index, keywords)
     elif namespace in KERAS_LOSS_NAMESPACES and last in KERAS_LOSS_FUNCTIONS:
-        expects = "logits" if _from_logits(module, call) else "probabilities"
+        expects = "logits" if _from_logits(call) else "probabilities"
         prediction = call_argument(call, 1, KERAS_PREDICTION_KEYWORDS)
     else:
-        construction = _loss_object(module, call, site)
+        construction = _loss_object(analyses, call, site)
         if construction is None:
             return None
         last = KERAS_LOSS_CLASSES[(ctx.callee(construction) or "").rpartition(".")[2]]
-        expects = "logits" if _from_logits(module, construction) else "probabilities"
+        expects = "logits" if _from_logits(construction) else "probabilities"
         prediction = call_argument(call, 1, KERAS_PREDICTION_KEYWORDS)
     if prediction is None:
         return None
-    evaluator = module.evaluator(site.scope, {})
+    evaluator = analyses.evaluator(site.scope, {})
     head = head_of(evaluator, prediction, (site.scope, site.position))
     if head is None or head.name == "unknown":
         return None
-    return LossCall(ctx.text(call), ctx.span(call), last, expects, ctx.text(prediction), _activation(module, head))
+    return LossCall(ctx.text(call), ctx.span(call), last, expects, ctx.text(prediction), _activation(ctx, head))
 
 
-def _loss_object(module: ModuleAnalysis, call: cst.Call, site) -> cst.Call | None:
+def _loss_object(analyses: Analyses, call: cst.Call, site) -> cst.Call | None:
     """The Keras loss object a call applies: `CategoricalCrossentropy()(y, p)` or `loss_fn(y, p)`."""
     func = call.func
     if isinstance(func, (cst.Name, cst.Attribute)) and not isinstance(func, cst.Call):
-        resolved = module.evaluator(site.scope, {}).resolve(func, (site.scope, site.position))
+        resolved = analyses.evaluator(site.scope, {}).resolve(func, (site.scope, site.position))
         func = resolved.value if resolved is not None else None
-    if isinstance(func, cst.Call) and (module.ctx.callee(func) or "").rpartition(".")[2] in KERAS_LOSS_CLASSES:
+    if isinstance(func, cst.Call) and (analyses.module.ctx.callee(func) or "").rpartition(".")[2] in KERAS_LOSS_CLASSES:
         return func
     return None
 
@@ -87,26 +88,27 @@ def _keyword(call: cst.Call, keywords: tuple[str, ...]) -> cst.BaseExpression | 
     return next((arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value in keywords), None)
 
 
-def _from_logits(module: ModuleAnalysis, call: cst.Call) -> bool:
+def _from_logits(call: cst.Call) -> bool:
     value = _keyword(call, ("from_logits",))
     return isinstance(value, cst.Name) and value.value == "True"
 
 
-def _hand_written(module: ModuleAnalysis, objective: Objective) -> list[LossCall]:
+def _hand_written(analyses: Analyses, objective: Objective) -> list[LossCall]:
     """`log(p)` of a differentiated objective where p is not a probability (a linear or relu output)."""
+    module = analyses.module
     ctx = module.ctx
     found = []
     for node, where in objective.ops:
         if not (isinstance(node, cst.Call) and module.math_name(node) in LOGS and node.args):
             continue
-        evaluator = module.evaluator(where[0], {})
+        evaluator = analyses.evaluator(where[0], {})
         head = head_of(evaluator, node.args[0].value, where)
         if head is None or head.name == "unknown":
             continue
         found.append(LossCall(ctx.text(node), ctx.span(node), "log", "probabilities", ctx.text(node.args[0].value),
-                              _activation(module, head), hand_written=True))
+                              _activation(ctx, head), hand_written=True))
     return found
 
 
-def _activation(module: ModuleAnalysis, head: Head) -> Activation:
-    return Activation(head.name, module.ctx.span(head.node), head.layer, head.units)
+def _activation(ctx: ModuleContext, head: Head) -> Activation:
+    return Activation(head.name, ctx.span(head.node), head.layer, head.units)

@@ -1,24 +1,19 @@
-"""Memoized, depth-bounded analyses of the Evaluator."""
+"""Memoized, depth-bounded analyses (resolution, taint, constants, ranges, guards)."""
 
 from __future__ import annotations
 
 from functools import wraps
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from kerlint.extract.numerics.evaluator import Evaluator
-    from kerlint.extract.numerics.resolution import Where
-
 MAX_DEPTH = 60
 
 
 def analysis(unknown):
-    """Memoize an Evaluator method by (expression, where, extra args) and bound its recursion depth;
-    past the bound, return `unknown`, the answer that keeps rules silent."""
+    """Memoize an analysis method by (expression, where, extra args) in the analysis's `memo` and bound
+    its recursion depth (its `module.depth`, shared by all); past the bound, return `unknown`, the
+    answer that keeps rules silent."""
 
     def decorate(method):
         @wraps(method)
-        def run(self: Evaluator, expr, where: Where, *extra):
+        def run(self, expr, where, *extra):
             key = (method.__name__, id(expr), id(where[0]), where[1], extra)
             if key in self.memo:
                 return self.memo[key]

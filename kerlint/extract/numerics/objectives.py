@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from kerlint.extract.collect import CallSite, Scope
-from kerlint.extract.numerics.module import ModuleAnalysis
-from kerlint.extract.numerics.ops import is_op_node
-from kerlint.extract.numerics.resolution import Where
+from kerlint.extract.numerics.evaluator import Analyses
+from kerlint.extract.numerics.op_index import is_op_node
+from kerlint.extract.numerics.syntax import Where, call_argument, operands
 from kerlint.extract.numerics.signatures import parameter_kind, positional_params
 from kerlint.extract.numerics.taint import MODEL_WORDS
-from kerlint.extract.numerics.syntax import call_argument, operands
 
 # method name -> (keyword of the objective, how the context reads)
 GRADIENT_METHODS = {
@@ -46,9 +45,10 @@ class Objective:
 
 
 class Objectives:
-    def __init__(self, module: ModuleAnalysis) -> None:
-        self.module = module
-        self.ctx = module.ctx
+    def __init__(self, analyses: Analyses) -> None:
+        self.analyses = analyses
+        self.module = analyses.module
+        self.ctx = self.module.ctx
 
     def find(self) -> list[Objective]:
         found: list[Objective] = []
@@ -120,7 +120,7 @@ class Objectives:
 
     # --- the slice -----------------------------------------------------------------------------------
     def _slice(self, objective: Objective) -> None:
-        evaluator = self.module.evaluator(objective.scope, objective.sources)
+        evaluator = self.analyses.evaluator(objective.scope, objective.sources)
         seen: set[tuple[int, int, object]] = set()
         pending = list(objective.roots)
         while pending:

@@ -10,10 +10,12 @@ import libcst as cst
 
 from kerlint.extract.numerics import intervals
 from kerlint.extract.numerics.intervals import TOP, UNIT, Range
+from kerlint.extract.numerics.constants import Constants
 from kerlint.extract.numerics.memo import analysis
-from kerlint.extract.numerics.resolution import Where
+from kerlint.extract.numerics.resolution import Resolution, Returns
+from kerlint.extract.numerics.taint import Taint
 from kerlint.extract.numerics.syntax import (
-    builtin_name, call_argument, clip_ceiling, clip_floor, literal_number, selection,
+    Where, builtin_name, call_argument, clip_ceiling, clip_floor, literal_number, selection,
 )
 from kerlint.extract.numerics.vocabulary import (
     CLIPS, DIVIDES, EXPS, KERAS_DEFAULT_EPSILON, LOGS, MAXIMUMS, MINIMUMS, POWERS, SELECTORS,
@@ -33,7 +35,16 @@ MAXIMUM_REDUCTIONS = ("max", "reduce_max", "amax", "logsumexp", "reduce_logsumex
 
 
 class Ranges:
-    """The Evaluator's range analysis."""
+    """The range analysis of one function, on its resolution, taint and constants; what a helper returns
+    is asked of `returns`."""
+
+    def __init__(self, resolution: Resolution, taint: Taint, constants: Constants, returns: Returns) -> None:
+        self.module, self.ctx, self.memo = resolution.module, resolution.ctx, resolution.memo
+        self.resolve, self.find, self.reduces = resolution.resolve, resolution.find, resolution.reduces
+        self.math_name, self.user_function = resolution.math_name, resolution.user_function
+        self.taint, self.tainted = taint.taint, taint.tainted
+        self.value, self.fixed_epsilon, self.is_keras_epsilon = constants.value, constants.fixed_epsilon, constants.is_keras_epsilon
+        self.returns = returns
 
     @analysis(TOP)
     def range(self, expr: cst.BaseExpression, where: Where, assumption: str) -> Range:
@@ -58,7 +69,7 @@ class Ranges:
         return TOP
 
     def _name_range(self, expr, where: Where, assumption: str) -> Range:
-        fixed = self._fixed_epsilon(expr)
+        fixed = self.fixed_epsilon(expr)
         if fixed is not None:
             return Range(fixed, fixed)
         resolved = self.resolve(expr, where)
@@ -103,7 +114,7 @@ class Ranges:
         if self.is_keras_epsilon(call):
             return Range(KERAS_DEFAULT_EPSILON, KERAS_DEFAULT_EPSILON)
         if self.user_function(call):
-            return self.module.return_range(call, assumption)
+            return self.returns.return_range(call, assumption)
         name = self.math_name(call) or builtin_name(call)
         if name in SELECTORS:
             selected = selection(call)

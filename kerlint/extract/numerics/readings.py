@@ -7,8 +7,7 @@ import libcst as cst
 
 from kerlint.extract.numerics.evaluator import Evaluator
 from kerlint.extract.numerics.ops import classify
-from kerlint.extract.numerics.resolution import Function
-from kerlint.extract.numerics.syntax import additive_terms
+from kerlint.extract.numerics.syntax import Function, additive_terms
 from kerlint.extract.numerics.vocabulary import GRADIENT_KINDS, SUMS
 
 

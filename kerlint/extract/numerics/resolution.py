@@ -1,26 +1,24 @@
-"""The Evaluator's base: where a custom function's names live, what a name (or `self.attr`) stands for
-at a point, and a search through an expression and the values of the names it reads.
+"""Resolution, the first of a function's analyses: where a custom function's names live, what a name (or
+`self.attr`) stands for at a point, and a search through an expression and the values of the names it
+reads. The other analyses are handed it (see `evaluator`).
 
-Local names are resolved to their latest assignment before the expression that uses them, then to
-enclosing functions (loss factories) and the module."""
+Which binding a name read sees, and what a factory's parameter is passed, are the shared
+`bindings.NameResolver`'s answers (with the last arm of an `if` standing for both); then enclosing
+functions (loss factories) and the module."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable, Protocol
 
 import libcst as cst
 
+from kerlint.extract.bindings import AMBIGUOUS, UNBOUND
 from kerlint.extract.collect import Binding, Scope
+from kerlint.extract.numerics.intervals import Range
 from kerlint.extract.numerics.memo import analysis
-from kerlint.extract.numerics.syntax import Position, call_argument, inside, is_self_attribute, operands, unpack
-
-if TYPE_CHECKING:
-    from kerlint.extract.numerics.module import ModuleAnalysis
-
-Function = cst.FunctionDef | cst.Lambda
-Where = tuple[Scope, "Position | None"]  # where an expression is evaluated: its scope, and the point in it
+from kerlint.extract.numerics.module import ModuleAnalysis
+from kerlint.extract.numerics.syntax import Function, Position, Where, call_argument, inside, is_self_attribute, operands, unpack
 
 AUGMENTED_OPERATORS = {cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
                        cst.DivideAssign: cst.Divide, cst.PowerAssign: cst.Power}
@@ -37,7 +35,16 @@ class Resolved:
     binding: Binding | None = None
 
 
-class Resolver:
+class Returns(Protocol):
+    """What a helper of the module returns, for a call to it: asked of the helper's own analyses (by
+    `evaluator.Analyses`), so that taint and ranges never reach up to the object that composes them."""
+
+    def return_taint(self, call: cst.Call) -> frozenset[str]: ...
+
+    def return_range(self, call: cst.Call, assumption: str) -> Range: ...
+
+
+class Resolution:
     def __init__(self, module: ModuleAnalysis, function: Function, sources: dict[str, str]) -> None:
         self.module = module
         self.ctx = module.ctx
@@ -45,7 +52,7 @@ class Resolver:
         self.sources = sources  # parameter name -> "target" | "prediction" | "derived"
         # Where the body's names live: the function itself, or for a lambda the scope around it.
         self.scope: Scope = module.scope_of(function) if isinstance(function, cst.Lambda) else function
-        self.memo: dict = {}
+        self.memo: dict = {}  # shared by the analyses built on this one (keys name the analysis)
         self._synthetic: dict[int, cst.BaseExpression] = {}  # keeps augmented-assignment expressions alive
 
     def start(self, node: cst.CSTNode) -> Position:
@@ -82,38 +89,25 @@ class Resolver:
     def _resolve_name(self, name: str, where: Where) -> Resolved | None:
         if isinstance(self.function, cst.Lambda) and name in self.sources and self._inside_lambda(where):
             return Resolved(source=self.sources[name])
-        scope, at = where
-        while True:
-            candidates = self.ctx.tables.bindings.get(scope, {}).get(name)
-            if candidates:
-                binding = self._latest(candidates, at)
-                return None if binding is None else self._binding_value(binding, scope)
-            if scope is None:
-                return None
-            scope, at = self.ctx.tables.function_scope.get(scope), None
+        # an if's arms: the last one as written stands for both (its taint, its guard)
+        found = self.module.names.lookup(where[0], name, where[1], branches=False)
+        if found is None or found[1] is UNBOUND:
+            return None
+        return self._binding_value(found[1], found[0])
 
     def _inside_lambda(self, where: Where) -> bool:
         scope, at = where
         return scope is self.scope and at is not None and inside(at, self.ctx.span(self.function))
-
-    def _latest(self, bindings: list[Binding], at: Position | None) -> Binding | None:
-        """The last binding complete before `at` (any binding's value when `at` is None)."""
-        if at is None:
-            return bindings[-1]
-        ends, ordered = self.module.binding_ends(bindings)
-        if ordered:
-            index = bisect_right(ends, at)
-            return bindings[index - 1] if index else None
-        visible = [binding for binding, end in zip(bindings, ends) if end <= at]
-        return visible[-1] if visible else None
 
     def _binding_value(self, binding: Binding, scope: Scope) -> Resolved:
         if binding.param_of is not None:
             if binding.param_of is self.function and binding.name in self.sources:
                 return Resolved(source=self.sources[binding.name], binding=binding)
             passed = self.module.argument_passed(binding)
+            if passed is AMBIGUOUS:
+                return Resolved(binding=binding)
             if passed is not None:  # dice_loss(smooth=1e-12) at its one call site overrides the default
-                return Resolved(value=passed[0], where=passed[1])
+                return Resolved(value=passed.argument, where=(passed.site.scope, passed.site.position))
             outer = self.ctx.tables.function_scope.get(binding.param_of)
             return Resolved(value=binding.value, where=(outer, None), binding=binding)
         where = (scope, self.start(binding.node))  # its value reads the names as they were before it
@@ -133,12 +127,10 @@ class Resolver:
         return self._synthetic[key]
 
     def _resolve_self_attribute(self, attr: str, where: Where) -> Resolved | None:
-        owner = self.ctx.tables.function_class.get(where[0]) if where[0] is not None else None
-        bindings = self.ctx.tables.class_attributes.get(owner, {}).get(attr) if owner is not None else None
-        if not bindings:
+        found = self.module.names.attribute_binding(where[0], attr)
+        if found is None:
             return None
-        binding = bindings[-1]
-        method = self.ctx.method_containing(owner, binding.position)
+        binding, method = found
         value, exact = unpack(binding.value, binding.path)
         return Resolved(value=value, where=(method, self.start(binding.node)), exact=exact, binding=binding)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerlint.extract.numerics.resolution import Function
+from kerlint.extract.numerics.syntax import Function
 from kerlint.extract.numerics.vocabulary import PREDICTION_HINTS, TARGET_PARAMS
 
 

@@ -8,8 +8,11 @@ import ast
 import libcst as cst
 
 from kerlint.diagnostic import Span
+from kerlint.extract.collect import Scope
 
 Position = tuple[int, int]
+Function = cst.FunctionDef | cst.Lambda
+Where = tuple[Scope, "Position | None"]  # where an expression is evaluated: its scope, and the point in it
 
 CLIP_FLOOR_KEYWORDS = ("min_value", "clip_value_min", "a_min", "x_min")
 CLIP_CEILING_KEYWORDS = ("max_value", "clip_value_max", "a_max", "x_max")

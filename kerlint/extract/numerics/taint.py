@@ -14,8 +14,8 @@ import builtins
 import libcst as cst
 
 from kerlint.extract.numerics.memo import analysis
-from kerlint.extract.numerics.resolution import Where
-from kerlint.extract.numerics.syntax import builtin_name, is_self_attribute, operands
+from kerlint.extract.numerics.resolution import Resolution, Returns
+from kerlint.extract.numerics.syntax import Where, builtin_name, is_self_attribute, operands
 from kerlint.extract.numerics.vocabulary import (
     COUNTS, DATA_MAKERS, GRADIENT_KINDS, LAYER_NAMESPACES, MODEL_CLASSES, SHAPE_ATTRIBUTES, TENSOR_PACKAGES,
     WEIGHT_MAKERS,
@@ -38,7 +38,13 @@ def _union_taint(parts) -> frozenset[str]:
 
 
 class Taint:
-    """The Evaluator's taint analysis."""
+    """The taint analysis of one function, on its resolution; what a helper returns is asked of `returns`."""
+
+    def __init__(self, resolution: Resolution, returns: Returns) -> None:
+        self.module, self.ctx, self.memo = resolution.module, resolution.ctx, resolution.memo
+        self.resolve, self.find = resolution.resolve, resolution.find
+        self.math_name, self.user_function = resolution.math_name, resolution.user_function
+        self.returns = returns
 
     def tainted(self, expr: cst.CSTNode, where: Where) -> bool:
         return bool(self.taint(expr, where))
@@ -73,7 +79,7 @@ class Taint:
             return frozenset(("weights",))
         if callee in DATA_MAKERS:
             return frozenset(("target",))
-        if self._model_output(call, callee, where):
+        if self.model_output(call, callee, where):
             return PREDICTION | _union_taint(self.taint(arg.value, where) for arg in call.args)
         if name in COUNTS or (callee is not None and callee.split(".")[0] not in TENSOR_PACKAGES):
             return NO_TAINT  # a count, or another library's summary (sklearn's confusion_matrix)
@@ -95,7 +101,7 @@ class Taint:
         return "derived" if kinds & GRADIENT_KINDS else "target" if kinds else None
 
     # --- model outputs -------------------------------------------------------------------------------
-    def _model_output(self, call: cst.Call, callee: str | None, where: Where) -> bool:
+    def model_output(self, call: cst.Call, callee: str | None, where: Where) -> bool:
         """A call that produces a model's output: a functional layer with weights (`tf.layers.dense`), a
         model or layer called on a tensor (`model(x)`, `Dense(3)(h)`, `self(x)`), a helper of this module
         whose result carries weights, or an unknown function given the data fed to the graph."""
@@ -109,7 +115,7 @@ class Taint:
         if isinstance(func, cst.Name) and func.value == "self":
             return True
         if self.user_function(call):
-            return bool(self.module.return_taint(call) & GRADIENT_KINDS)
+            return bool(self.returns.return_taint(call) & GRADIENT_KINDS)
         if isinstance(func, (cst.Name, cst.Attribute)):
             resolved = self.resolve(func, where)
             if resolved is not None and isinstance(resolved.value, cst.Call):
