@@ -317,25 +317,34 @@ class RangeEvaluator:
         return Range(0, classes - 1, True, classes=classes, labels=True, rows=rows)
 
     def _dataset(self, item: Item) -> Range | None:
-        if len(item.path) != 2:
+        found = keras_dataset(item, self.ev)
+        if found is None:
             return None
-        base = self.ev.unwrap(item.base)
-        if not isinstance(base, Call) or not base.callee or not base.callee.endswith(".load_data"):
-            return None
-        parts = base.callee.split(".")
-        if len(parts) != 4 or parts[:2] != ["keras", "datasets"] or parts[2] not in api.DATASETS:
-            return None
-        raw, (low, high) = api.DATASETS[parts[2]]
-        rows = DATASET_ROWS.get(parts[2]) if item.path[0] == 0 else None
+        base, name = found
+        raw, (low, high) = api.DATASETS[name]
+        rows = DATASET_ROWS.get(name) if item.path[0] == 0 else None
         if item.path[1] == 0:
             return Range(0.0, 255.0, True, raw_pixels=True, rows=rows) if raw else None
-        if parts[2] in REGRESSION_DATASETS:
+        if name in REGRESSION_DATASETS:
             return Range(low, high, rows=rows)
-        bounds = dataset_label_bounds(base, parts[2], self.ev)
+        bounds = dataset_label_bounds(base, name, self.ev)
         if bounds is None:
             return None
         low, high = bounds
         return Range(low, high, True, classes=int(high) + 1, labels=True, rows=rows)
+
+
+def keras_dataset(item: Value, ev: Evaluator) -> tuple[Call, str] | None:
+    """`(x, y), (x_test, y_test) = keras.datasets.NAME.load_data()` items: the load_data call and NAME."""
+    if not isinstance(item, Item) or len(item.path) != 2:
+        return None
+    base = ev.unwrap(item.base)
+    if not isinstance(base, Call) or not base.callee or not base.callee.endswith(".load_data"):
+        return None
+    parts = base.callee.split(".")
+    if len(parts) != 4 or parts[:2] != ["keras", "datasets"] or parts[2] not in api.DATASETS:
+        return None
+    return base, parts[2]
 
 
 def dataset_label_bounds(load_data: Call, dataset: str, ev: Evaluator) -> tuple[float, float] | None:

@@ -10,7 +10,7 @@ from kerlint.extract.collect import CallSite, ModuleContext
 from kerlint.extract.models import ModelBuilder
 from kerlint.extract.mutations import InPlaceWrites
 from kerlint.extract.names import keras_member
-from kerlint.extract.ranges import RangeEvaluator, dataset_label_bounds, split_source
+from kerlint.extract.ranges import RangeEvaluator, dataset_label_bounds, keras_dataset, split_source
 from kerlint.extract.values import (ApiRef, BinOp, Call, Const, Evaluator, FunctionRef, Item, Mapping, Seq,
                                     Value, number, string)
 from kerlint.facts import (Callback, Compile, DataRange, Generator, Loss, Metric, Model, ModuleFacts, Optimizer,
@@ -537,17 +537,13 @@ class TrainingExtractor:
         return False
 
     def _dataset(self, item: Value) -> tuple[bool, bool, tuple[float, float]] | None:
-        if not isinstance(item, Item) or len(item.path) != 2:
+        found = keras_dataset(item, self.ev)
+        if found is None:
             return None
-        base = self.ev.unwrap(item.base)
-        if not isinstance(base, Call) or not base.callee or not base.callee.endswith(".load_data"):
-            return None
-        parts = base.callee.split(".")
-        if len(parts) != 4 or parts[:2] != ["keras", "datasets"] or parts[2] not in api.DATASETS:
-            return None
-        raw = api.DATASETS[parts[2]][0]
+        base, name = found
+        raw = api.DATASETS[name][0]
         is_input = item.path[1] == 0
-        bounds = dataset_label_bounds(base, parts[2], self.ev)
+        bounds = dataset_label_bounds(base, name, self.ev)
         if bounds is None and not is_input:
             return None
         return is_input, raw, bounds
