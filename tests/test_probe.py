@@ -196,8 +196,9 @@ def test_unclipped_sgd_blows_up_with_the_stability_margin(fixtures_probed):
         assert stability["kind"] == "nesterov" and stability["when"] == "start" and stability["iterations"] == 10
         assert stability["edge"] == pytest.approx(135.714, rel=1e-3) and stability["sharpness"] > 0
         assert stability["ratio"] == pytest.approx(stability["sharpness"] / stability["edge"])
-    else:  # a slow machine: the 10 Hessian-vector products would overrun their 2 s budget, and it says so
-        assert stability["note"].startswith("sharpness not estimated"), stability
+    else:  # a slow machine: the 10 Hessian-vector products would overrun their 2 s budget, and it says so; or
+        # (JAX's initial weights) the power iteration's dominant eigenvalue is negative, and it says so
+        assert stability["note"].startswith(("sharpness not estimated", "sharpness estimate not usable")), stability
 
 
 def test_report_has_per_layer_gradient_norms_every_step(fixtures_probed, tmp_path):

@@ -184,7 +184,9 @@ class StdioSession:
 
     # --- waiting -----------------------------------------------------------------------------------
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 30) -> Any:
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 30, poll_s: float = 0.2) -> Any:
+        """The predicate's first truthy value: checked on every message from the server and every `poll_s`
+        (a predicate may read state outside the session, e.g. the process table)."""
         deadline = time.monotonic() + timeout
         while True:
             value = predicate()
@@ -195,7 +197,7 @@ class StdioSession:
                 raise TimeoutError(f"timed out; published: {self.published[-3:]}; logs: {self.logs[-3:]}")
             self._changed.clear()
             try:
-                await asyncio.wait_for(self._changed.wait(), remaining)
+                await asyncio.wait_for(self._changed.wait(), min(remaining, poll_s))
             except asyncio.TimeoutError:
                 pass
 
