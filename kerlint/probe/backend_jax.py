@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kerlint.probe.backends import Backend, IterationBudget, layer_groups, per_layer
+from kerlint.probe.backends import Backend, layer_groups, per_layer, power_iteration
 
 
 class JaxBackend(Backend):
@@ -99,21 +99,9 @@ class JaxBackend(Backend):
         scale = [jnp.asarray(s, dtype=v.dtype) for s, v in zip(scale, trainable)] if scale is not None else None
         keys = jax.random.split(jax.random.PRNGKey(12), len(trainable))
         vector = [jax.random.normal(key, v.shape, dtype=v.dtype) for key, v in zip(keys, trainable)]
-        value = None
-        budget = IterationBudget(iterations, budget_s)
-        for done in range(iterations):
-            budget.check(done)
-            norm = float(self._global_norm(vector))
-            if not norm > 0 or norm == float("inf"):
-                return None
-            vector = [v / norm for v in vector]
-            probe = [v * s for v, s in zip(vector, scale)] if scale is not None else vector
-            hv = hvp(trainable, probe, *rest, x, y)
-            if scale is not None:
-                hv = [h * s for h, s in zip(hv, scale)]
-            value = float(sum(jnp.sum(h * v) for h, v in zip(hv, vector)))
-            vector = hv
-        return value
+        return power_iteration(
+            vector, lambda probe: hvp(trainable, probe, *rest, x, y), lambda vs: float(self._global_norm(vs)),
+            lambda a, b: float(sum(jnp.sum(h * v) for h, v in zip(a, b))), iterations, scale, budget_s)
 
     def _hvp(self, model: Any):
         jax = self.jax

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kerlint.probe.backends import Backend, IterationBudget, layer_groups, per_layer
+from kerlint.probe.backends import Backend, layer_groups, per_layer, power_iteration
 
 
 class TorchBackend(Backend):
@@ -81,24 +81,16 @@ class TorchBackend(Backend):
             scale = [torch.as_tensor(s, dtype=p.dtype, device=p.device) for s, p in zip(scale, parameters)]
         generator = torch.Generator().manual_seed(12)
         vector = [torch.randn(p.shape, generator=generator, dtype=p.dtype).to(p.device) for p in parameters]
-        value = None
-        budget = IterationBudget(iterations, budget_s)
-        for done in range(iterations):
-            budget.check(done)
-            norm = float(self._norm(vector))
-            if not norm > 0 or norm == float("inf"):
-                return None
-            vector = [v / norm for v in vector]
-            probe = [v * s for v, s in zip(vector, scale)] if scale is not None else vector
+
+        def hvp(probe: list) -> list | None:
             loss, _ = self._loss(model, x, y, training=False)
             grads = torch.autograd.grad(loss, parameters, create_graph=True, allow_unused=True)
             dot = sum(torch.sum(g * v) for g, v in zip(grads, probe) if g is not None)
             if not torch.is_tensor(dot) or not dot.requires_grad:
-                return 0.0
+                return None
             hv = torch.autograd.grad(dot, parameters, allow_unused=True)
-            hv = [h.detach() if h is not None else torch.zeros_like(p) for h, p in zip(hv, parameters)]
-            if scale is not None:
-                hv = [h * s for h, s in zip(hv, scale)]
-            value = float(sum(torch.sum(h * v) for h, v in zip(hv, vector)))
-            vector = hv
-        return value
+            return [h.detach() if h is not None else torch.zeros_like(p) for h, p in zip(hv, parameters)]
+
+        return power_iteration(
+            vector, hvp, lambda vs: float(self._norm(vs)),
+            lambda a, b: float(sum(torch.sum(h * v) for h, v in zip(a, b))), iterations, scale, budget_s)

@@ -60,6 +60,30 @@ class IterationBudget:
         self.last = now
 
 
+def power_iteration(vector: list, hvp: Any, norm: Any, dot: Any, iterations: int, scale: list | None,
+                    budget_s: float | None) -> float | None:
+    """The power iteration every backend runs: `hvp(probe)` gives H·probe (None: the loss does not depend
+    on the weights twice over, so 0), `norm(vector)` the global norm as a float, `dot(a, b)` Σ a·b as a
+    float. With `scale` it iterates on S·H·S. None when the vector's norm is 0 or not finite."""
+    value = None
+    budget = IterationBudget(iterations, budget_s)
+    for done in range(iterations):
+        budget.check(done)
+        size = norm(vector)
+        if not size > 0 or size == float("inf"):
+            return None
+        vector = [v / size for v in vector]
+        probe = [v * s for v, s in zip(vector, scale)] if scale is not None else vector
+        hv = hvp(probe)
+        if hv is None:
+            return 0.0
+        if scale is not None:
+            hv = [h * s for h, s in zip(hv, scale)]
+        value = dot(hv, vector)
+        vector = hv
+    return value
+
+
 class TensorFlowBackend(Backend):
     name = "tensorflow"
 
@@ -127,15 +151,8 @@ class TensorFlowBackend(Backend):
         if scale is not None:
             scale = [tf.constant(s, dtype=v.dtype) for s, v in zip(scale, variables)]
         vector = [tf.random.stateless_normal(v.shape, seed=(1, 2), dtype=v.dtype) for v in variables]
-        value = None
-        budget = IterationBudget(iterations, budget_s)
-        for done in range(iterations):
-            budget.check(done)
-            norm = tf.linalg.global_norm(vector)
-            if not bool(tf.math.is_finite(norm)) or float(norm) == 0.0:
-                return None
-            vector = [v / norm for v in vector]
-            probe = [v * s for v, s in zip(vector, scale)] if scale is not None else vector
+
+        def hvp(probe: list) -> list:
             with tf.GradientTape() as outer:
                 with tf.GradientTape() as inner:
                     loss, _ = self._loss(model, x, y, training=False)
@@ -143,12 +160,11 @@ class TensorFlowBackend(Backend):
                 grads = [g if g is not None else tf.zeros_like(v) for g, v in zip(grads, variables)]
                 dot = tf.add_n([tf.reduce_sum(g * v) for g, v in zip(grads, probe)])
             hv = outer.gradient(dot, variables)
-            hv = [h if h is not None else tf.zeros_like(v) for h, v in zip(hv, variables)]
-            if scale is not None:
-                hv = [h * s for h, s in zip(hv, scale)]
-            value = float(tf.add_n([tf.reduce_sum(h * v) for h, v in zip(hv, vector)]))
-            vector = hv
-        return value
+            return [h if h is not None else tf.zeros_like(v) for h, v in zip(hv, variables)]
+
+        return power_iteration(
+            vector, hvp, lambda vs: float(tf.linalg.global_norm(vs)),
+            lambda a, b: float(tf.add_n([tf.reduce_sum(h * v) for h, v in zip(a, b)])), iterations, scale, budget_s)
 
 
 def per_layer(layers: list[str], norms: Any) -> dict:
