@@ -85,7 +85,9 @@ def load_cases(corpus: Path) -> list[Case]:
 def run_kerlint(corpus: Path, paths: list[Path]) -> dict[str, list[Finding]]:
     """One kerlint process over every path; findings keyed by path relative to the corpus."""
     relative = [str(p.relative_to(corpus)) for p in paths]
-    command = [sys.executable, "-m", "kerlint", "check", "--output-format", "json", "--exit-zero", *relative]
+    # --no-cache: the corpus is read-only data (a cache would be written inside it), and each run is cold
+    command = [sys.executable, "-m", "kerlint", "check", "--no-cache", "--output-format", "json", "--exit-zero",
+               *relative]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run(command, cwd=corpus, capture_output=True, text=True, env=env, timeout=900)
     if done.returncode != 0:
