@@ -167,7 +167,7 @@ def score(corpus: Path, cases: list[Case], clean: list[Path], found: dict[str, l
 
 
 def ratio(num: int, den: int) -> str:
-    return f"{num}/{den} = {num / den:.2f}" if den else "n/a"
+    return f"{num}/{den} = {100 * num / den:.1f}%" if den else "n/a"
 
 
 def render(result: dict, seconds: float, show_list: bool) -> str:
