@@ -40,6 +40,7 @@ class Activation:
 class Output:
     activation: Activation
     layer_span: Span
+    name: str | None = None  # the output's name (its layer's name=, or its key in a dict of outputs)
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Loss:
     span: Span
     from_logits: bool | None = None  # None: not given (Keras' default is False)
     function: str | None = None  # the custom function's name when name == "custom"
+    output: str | None = None  # the output it applies to, when compile() keys its losses by output name
 
 
 @dataclass
@@ -147,13 +149,36 @@ class Model:
     span: Span
     outputs: list[Output] | None = None  # None: the outputs could not be resolved
     scales_inputs: bool | None = None  # the first layers rescale or normalize the input
-    compile: Compile | None = None
+    compiles: list[Compile] = field(default_factory=list)  # every compile() of the model, in source order
     # The layer path from the input to the (first) output, where static analysis could follow it.
     layer_kinds: frozenset[str] | None = None  # Keras layer classes on that path ("Dense", "SimpleRNN", ...)
     fan_in: int | None = None  # inputs to the first weight layer: features, or kernel area x channels
     depth: int | None = None  # weight layers (Dense, Conv, recurrent) on that path
     normalizes_first_layer: bool = False  # a BatchNormalization/LayerNormalization right after the first weight layer
     runs: list[TrainingRun] = field(default_factory=list)
+
+    @property
+    def compile(self) -> Compile | None:
+        """The last compile(): the one the model is trained with once the script has run."""
+        return self.compiles[-1] if self.compiles else None
+
+    def runs_of(self, compiled: Compile) -> list[TrainingRun]:
+        """The training runs a compile() applies to: those after it and before the next compile() of the
+        model, in source order (every run when the model is compiled once)."""
+        if len(self.compiles) < 2:
+            return self.runs
+        start = (compiled.span.line, compiled.span.col)
+        later = [(c.span.line, c.span.col) for c in self.compiles if (c.span.line, c.span.col) > start]
+        end = min(later, default=None)
+        return [run for run in self.runs
+                if start < (run.span.line, run.span.col) and (end is None or (run.span.line, run.span.col) < end)]
+
+    def training_compiles(self) -> list[Compile]:
+        """The compile()s that train the model. Every one, unless its training runs are visible: then those
+        followed by a run before the next compile() (one replaced before any fit trains nothing)."""
+        if len(self.compiles) < 2 or not self.runs:
+            return self.compiles
+        return [c for c in self.compiles if self.runs_of(c)] or self.compiles[-1:]
 
     def optimizer_steps(self, run: "TrainingRun") -> int | None:
         """Optimizer steps the run takes at most: epochs x steps per epoch (given, or samples / batch size)."""
@@ -273,17 +298,26 @@ class ModuleFacts:
     source: SourceText | None = None
 
     def output_losses(self) -> list[tuple[Model, Output, Loss]]:
-        """Each model output with the loss applied to it (one loss for all outputs, or one each)."""
+        """Each model output with the loss applied to it (one loss for all outputs, or one each), for every
+        compile() of the model."""
         pairs = []
         for model in self.models:
-            if model.outputs is None or model.compile is None or not model.compile.losses:
+            if model.outputs is None:
                 continue
-            losses = model.compile.losses
-            if len(losses) == 1:
-                pairs += [(model, output, losses[0]) for output in model.outputs]
-            elif len(losses) == len(model.outputs):
-                pairs += list(zip([model] * len(losses), model.outputs, losses))
+            for compiled in model.training_compiles():
+                losses = compiled.losses
+                if any(loss.output is not None for loss in losses):  # {"class_output": ..., ...}
+                    named = {output.name: output for output in model.outputs if output.name is not None}
+                    pairs += [(model, named[loss.output], loss) for loss in losses if loss.output in named]
+                elif len(losses) == 1:
+                    pairs += [(model, output, losses[0]) for output in model.outputs]
+                elif losses and len(losses) == len(model.outputs):
+                    pairs += list(zip([model] * len(losses), model.outputs, losses))
         return pairs
+
+    def compile_of(self, model: Model, loss: Loss) -> Compile | None:
+        """The compile() of `model` that sets `loss`."""
+        return next((c for c in model.compiles if any(other is loss for other in c.losses)), None)
 
     def runs(self) -> list[tuple[Model, TrainingRun]]:
         return [(model, run) for model in self.models for run in model.runs]

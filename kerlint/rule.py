@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping
 
 from kerlint.diagnostic import Related, Severity, Span
-from kerlint.facts import ModuleFacts
+from kerlint.facts import Loss, Model, ModuleFacts
 
 if TYPE_CHECKING:  # loaded where fixes are computed and probes judged, not on every check
     from kerlint.fix import Fix
@@ -159,6 +159,18 @@ def __getattr__(name: str):
 
         return Judgement
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def head_or_loss(model: Model, head: Span, loss: Loss, head_note: str, loss_note: str) -> tuple[Span, tuple[Related, ...]]:
+    """Where a finding that pairs a model's output with a compiled loss goes, and the other end it points to.
+
+    At the output, pointing to the loss, when the model is compiled once. A model compiled several times
+    (a fine-tuning script, a recompile with another loss) is checked once per compile(): each finding
+    goes to the loss of the compile() it is about and points to the output, so the same mismatch in two
+    compiles is two findings, one on each compile's line."""
+    if len(model.compiles) > 1:
+        return loss.span, (Related(head, head_note),)
+    return head, (Related(loss.span, loss_note),)
 
 
 def strip_markers(source: str) -> str:

@@ -1,6 +1,6 @@
-from kerlint.diagnostic import Related, Severity
+from kerlint.diagnostic import Severity
 from kerlint.keras_api import CATEGORICAL_CE
-from kerlint.rule import Finding, Rule
+from kerlint.rule import Finding, Rule, head_or_loss
 
 # Why each activation breaks a probability loss that normalises outputs by their sum.
 REASONS = {
@@ -73,6 +73,18 @@ from tensorflow.keras import layers, models
 model = models.Sequential([layers.Dense(16, activation="relu"), layers.Dense(3, activation="sigmoid")])  # expect: KL101
 model.compile(optimizer="adam", loss="categorical_crossentropy")
 """,
+        """\
+import keras
+
+base = keras.applications.MobileNetV2(include_top=False, pooling="avg")
+model = keras.Sequential([base, keras.layers.Dense(4, activation="sigmoid")])
+base.trainable = False
+model.compile(optimizer="adam", loss="categorical_crossentropy")  # expect: KL101
+model.fit(x_train, y_train, epochs=5)
+base.trainable = True
+model.compile(optimizer=keras.optimizers.Adam(1e-5), loss="categorical_crossentropy")  # expect: KL101
+model.fit(x_train, y_train, epochs=5)
+""",
     )
     valid = (
         """\
@@ -97,6 +109,18 @@ import tensorflow as tf
 model = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(4), tf.keras.layers.Softmax()])
 model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
 """,
+        """\
+import keras
+
+base = keras.applications.MobileNetV2(include_top=False, pooling="avg")
+model = keras.Sequential([base, keras.layers.Dense(4, activation="sigmoid")])
+base.trainable = False
+model.compile(optimizer="adam", loss="binary_crossentropy")
+model.fit(x_train, y_train, epochs=5)
+base.trainable = True
+model.compile(optimizer=keras.optimizers.Adam(1e-5), loss="binary_crossentropy")
+model.fit(x_train, y_train, epochs=5)
+""",
     )
 
     def check(self, facts, options):
@@ -106,17 +130,20 @@ model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
                 continue
             if activation.name in ("sigmoid", "hard_sigmoid") and activation.units in (None, 1):
                 continue  # one sigmoid unit is KL105's case; an unknown width may be a sparse binary head
+            span, related = head_or_loss(model, activation.span, loss, f"{activation.name} output chosen here",
+                                         f"loss {loss.text} set here")
             yield Finding(
-                activation.span,
+                span,
                 f"{activation.layer} feeds {loss.name}: {REASONS[activation.name]}",
-                related=(Related(loss.span, f"loss {loss.text} set here"),),
-                autofix=self._softmax(facts, activation),
+                related=related,
+                autofix=self._softmax(facts, model, activation),
             )
 
     @staticmethod
-    def _softmax(facts, activation):
-        """Unsafe: it changes the model. Only on a head known to have several units (softmax over one is KL103)."""
-        if facts.source is None or activation.units is None or activation.units < 2:  # no fix wanted, or not certain
+    def _softmax(facts, model, activation):
+        """Unsafe: it changes the model. Only on a head known to have several units (softmax over one is KL103),
+        and compiled once (the head is what every compile() trains)."""
+        if facts.source is None or activation.units is None or activation.units < 2 or len(model.compiles) > 1:
             return None
         from kerlint.renames import rename_string  # loaded only where fixes are wanted
 

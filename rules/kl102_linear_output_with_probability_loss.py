@@ -1,6 +1,6 @@
-from kerlint.diagnostic import Related, Severity
+from kerlint.diagnostic import Severity
 from kerlint.keras_api import BINARY_CE, CROSSENTROPY
-from kerlint.rule import Finding, Rule
+from kerlint.rule import Finding, Rule, head_or_loss
 
 # Output activations that leave [0, 1], and what binary crossentropy's clip to [1e-7, 1 - 1e-7] does to them.
 OUTSIDE_UNIT_INTERVAL = {
@@ -96,26 +96,28 @@ model.compile(optimizer="adam", loss="mse")
             activation = output.activation
             if loss.name not in CROSSENTROPY or loss.from_logits:
                 continue
+            span, related = head_or_loss(model, activation.span, loss, f"{activation.name} output chosen here",
+                                         f"loss {loss.text} set here")
             if loss.name in BINARY_CE and activation.name in OUTSIDE_UNIT_INTERVAL:
                 yield Finding(
-                    activation.span,
+                    span,
                     f"{activation.layer} feeds {loss.text}, which expects probabilities in [0, 1] "
                     f"(from_logits=False): {OUTSIDE_UNIT_INTERVAL[activation.name]} with zero gradient, so those "
                     "samples stop learning (accuracy stalls; a custom crossentropy without the clip turns NaN)",
                     fix="Use activation='sigmoid' on the output layer, or keep it linear and pass from_logits=True to the loss.",
-                    related=(Related(loss.span, f"loss {loss.text} set here"),),
+                    related=related,
                 )
                 continue
             if activation.name != "linear":
                 continue
             squash = "sigmoid" if loss.name in BINARY_CE else "softmax"
             yield Finding(
-                activation.span,
+                span,
                 f"{activation.layer} has a linear output, but {loss.text} expects probabilities "
                 f"(from_logits=False): negative outputs are clipped to 1e-7 with zero gradient, or divided by a sum "
                 f"near 0 -> NaN",
-                fix=f"Pass from_logits=True to the loss, or add activation='{squash}' to this layer.",
-                related=(Related(loss.span, f"loss {loss.text} set here"),),
+                fix=f"Pass from_logits=True to the loss, or add activation='{squash}' to the output layer.",
+                related=related,
                 autofix=self._from_logits(facts, loss),
             )
 

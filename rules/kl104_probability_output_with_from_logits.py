@@ -1,6 +1,6 @@
-from kerlint.diagnostic import Related, Severity
+from kerlint.diagnostic import Severity
 from kerlint.keras_api import CROSSENTROPY
-from kerlint.rule import Finding, Rule
+from kerlint.rule import Finding, Rule, head_or_loss
 
 
 class ProbabilityOutputWithFromLogits(Rule):
@@ -50,9 +50,11 @@ model.compile(optimizer="adam", loss=tf.keras.losses.BinaryCrossentropy())
         for model, output, loss in facts.output_losses():
             activation = output.activation
             if loss.name in CROSSENTROPY and loss.from_logits is True and activation.name in ("softmax", "sigmoid"):
+                span, related = head_or_loss(model, activation.span, loss, f"{activation.name} output chosen here",
+                                             "from_logits=True set here")
                 yield Finding(
-                    activation.span,
+                    span,
                     f"{activation.layer} already outputs probabilities, but {loss.text} applies "
                     f"{activation.name} again (from_logits=True): outputs are squashed twice and gradients shrink",
-                    related=(Related(loss.span, "from_logits=True set here"),),
+                    related=related,
                 )

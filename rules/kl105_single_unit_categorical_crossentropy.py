@@ -1,7 +1,7 @@
 import math
 
-from kerlint.diagnostic import Related, Severity
-from kerlint.rule import Finding, Rule
+from kerlint.diagnostic import Severity
+from kerlint.rule import Finding, Rule, head_or_loss
 
 
 class SingleUnitCategoricalCrossentropy(Rule):
@@ -57,11 +57,13 @@ model.compile(loss=CategoricalCrossentropy(), optimizer='rmsprop')
         for model, output, loss in facts.output_losses():
             activation = output.activation
             if loss.name == "categorical_crossentropy" and activation.units == 1 and activation.name != "softmax":
+                span, related = head_or_loss(model, activation.span, loss, "1-unit output chosen here",
+                                             f"loss {loss.text} set here")
                 yield Finding(
-                    activation.span,
+                    span,
                     f"{activation.layer} has 1 output unit, and {loss.text} normalises it to 1.0: "
                     "the loss is always 0 and no gradient flows",
-                    related=(Related(loss.span, f"loss {loss.text} set here"),),
+                    related=related,
                 )
 
     def probe(self, evidence):

@@ -2,7 +2,7 @@ import math
 
 from kerlint.diagnostic import Related, Severity
 from kerlint.keras_api import REGRESSION_LOSSES
-from kerlint.rule import Finding, Rule
+from kerlint.rule import Finding, Rule, head_or_loss
 
 OUTPUT_RANGE = {"sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0),
                 "softsign": (-1.0, 1.0), "hard_tanh": (-1.0, 1.0), "relu": (0.0, math.inf), "relu6": (0.0, 6.0),
@@ -126,7 +126,7 @@ model.fit(x, y, epochs=20)
             bounds = OUTPUT_RANGE.get(output.activation.name)
             if loss.name not in REGRESSION_LOSSES or bounds is None:
                 continue
-            for run in model.runs:
+            for run in model.runs_of(facts.compile_of(model, loss)):
                 targets = run.targets
                 if targets is None:
                     continue
@@ -141,11 +141,13 @@ model.fit(x, y, epochs=20)
                     where, spread = targets.span, f"span [{targets.low:.3g}, {targets.high:.3g}]"
                 else:
                     continue
+                span, related = head_or_loss(model, output.activation.span, loss,
+                                             f"{output.activation.name} output chosen here", f"loss {loss.text} set here")
                 yield Finding(
-                    output.activation.span,
+                    span,
                     f"{output.activation.layer} can only output values in [{low:g}, {high:g}], but the targets "
                     f"{targets.text} {spread}: {loss.text} can never get near 0 and the saturated output stops learning",
-                    related=(Related(where, "targets produced here"), Related(loss.span, f"loss {loss.text} set here")),
+                    related=(Related(where, "targets produced here"), *related),
                 )
                 break
 

@@ -1,6 +1,6 @@
 from kerlint.diagnostic import Related, Severity
 from kerlint.keras_api import BINARY_CE, REGRESSION_LOSSES
-from kerlint.rule import Finding, Rule
+from kerlint.rule import Finding, Rule, head_or_loss
 
 PROBABILITY_HEADS = ("softmax", "sigmoid")
 
@@ -114,29 +114,33 @@ model.fit(x, (x + 1) / 2, epochs=5)
     def check(self, facts, options):
         for model, output, loss in facts.output_losses():
             activation = output.activation
-            related = (Related(loss.span, f"loss {loss.text} set here"),)
+            compiled = facts.compile_of(model, loss)
+            head, related = head_or_loss(model, activation.span, loss, f"{activation.name} output chosen here",
+                                         f"loss {loss.text} set here")
             if activation.name == "softmax" and (activation.units or 0) >= 3 and loss.name in BINARY_CE:
+                accuracy = (", and 'accuracy' becomes binary accuracy averaged over the classes (high and meaningless)"
+                            if _tracks_accuracy(compiled) else "")
                 yield Finding(
                     loss.span,
                     f"{loss.text} on {activation.layer}, a softmax over {activation.units} classes: binary crossentropy "
-                    "scores each class as a separate yes/no, and 'accuracy' becomes binary accuracy averaged over the "
-                    "classes (high and meaningless); use categorical_crossentropy (one-hot labels) or "
+                    f"scores each class as a separate yes/no{accuracy}; use categorical_crossentropy (one-hot labels) or "
                     "sparse_categorical_crossentropy (integer labels)",
                     related=(Related(activation.span, "softmax set here"),),
                 )
                 continue
-            for run in model.runs:
-                finding = self._run_finding(activation, loss, run.targets, related)
+            runs = model.runs_of(compiled) if compiled is not None else model.runs
+            for run in runs:
+                finding = self._run_finding(head, activation, loss, run.targets, related)
                 if finding is not None:
                     yield finding
                     break
             else:
-                known = any(run.targets is not None and run.targets.low is not None for run in model.runs)
+                known = any(run.targets is not None and run.targets.low is not None for run in runs)
                 if activation.name == "softmax" and (activation.units or 0) >= 2 and loss.name in REGRESSION_LOSSES \
                         and not known:
                     yield self._regression_on_classes(activation, loss, None)
 
-    def _run_finding(self, activation, loss, targets, related):
+    def _run_finding(self, head, activation, loss, targets, related):
         if targets is None:
             return None
         classes = class_count(targets)
@@ -146,7 +150,7 @@ model.fit(x, (x + 1) / 2, epochs=5)
         if (activation.name == "sigmoid" and activation.units == 1 and classes is not None and classes > 2
                 and loss.name not in BINARY_CE and loss.name != "categorical_crossentropy"):
             return Finding(
-                activation.span,
+                head,
                 f"{activation.layer} is one sigmoid unit, but the labels {targets.text} have {classes} classes: one "
                 f"unit can only separate two; use Dense({classes}, activation='softmax') with "
                 "sparse_categorical_crossentropy (integer labels) or categorical_crossentropy (one-hot)",
@@ -183,3 +187,10 @@ model.fit(x, (x + 1) / 2, epochs=5)
             f"probabilities has vanishing gradients where the prediction is confidently wrong; use {better}",
             related=(Related(activation.span, f"{kind} set here"),),
         )
+
+
+def _tracks_accuracy(compiled) -> bool:
+    """The compile() logs an accuracy Keras resolves by the loss (or its metrics are unknown)."""
+    if compiled is None or compiled.metrics is None:
+        return True
+    return any(metric.name in ("accuracy", "acc") for metric in compiled.metrics)

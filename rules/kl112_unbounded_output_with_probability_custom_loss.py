@@ -1,5 +1,5 @@
-from kerlint.diagnostic import Related, Severity
-from kerlint.rule import Finding, Rule
+from kerlint.diagnostic import Severity
+from kerlint.rule import Finding, Rule, head_or_loss
 
 # What each activation does to a loss that reads the output as a probability in [0, 1].
 REASONS = {
@@ -105,11 +105,13 @@ model.compile(optimizer="adam", loss=weighted_mse)
             reading = _reading(by_name, loss.function)
             if reading is None:
                 continue
+            span, related = head_or_loss(model, activation.span, loss, f"{activation.name} output chosen here",
+                                         f"loss {loss.text} set here")
             yield Finding(
-                activation.span,
+                span,
                 f"{activation.layer} feeds {loss.text}, which reads its output as a probability ({reading}): "
                 f"{REASONS[activation.name]}",
-                related=(Related(loss.span, f"loss {loss.text} set here"),),
+                related=related,
             )
 
 

@@ -9,7 +9,7 @@ import libcst as cst
 
 from kerlint.extract import keras_api as api
 from kerlint.extract.names import keras_member
-from kerlint.extract.values import ApiRef, Call, Const, Evaluator, Mapping, Seq, Value, number
+from kerlint.extract.values import ApiRef, Call, Const, Evaluator, Mapping, Seq, Value, number, string
 from kerlint.extract.shapes import describe_path, input_shape_of
 from kerlint.facts import Activation, Model, Output
 
@@ -105,15 +105,27 @@ class ModelBuilder:
         outputs = self.ev.unwrap(outputs)
         if outputs is None:
             return None
-        tensors = list(outputs.items.values()) if isinstance(outputs, Mapping) else (
-            outputs.items if isinstance(outputs, Seq) else [outputs])
+        if isinstance(outputs, Mapping):  # keras.Model(inputs, {"name": tensor, ...}): the keys name the outputs
+            named = list(outputs.items.items())
+        else:
+            named = [(None, tensor) for tensor in (outputs.items if isinstance(outputs, Seq) else [outputs])]
         found = []
-        for tensor in tensors:
+        for name, tensor in named:
             activation = self._from_tensor(tensor)
             if activation is None:
                 return None
-            found.append(self._output(activation, tensor))
+            output = self._output(activation, tensor)
+            output.name = name or self._layer_name(tensor)
+            found.append(output)
         return found or None
+
+    def _layer_name(self, tensor: Value | None) -> str | None:
+        """The name= of the layer that produces a tensor: `Dense(5, name="class_output")(x)`."""
+        tensor = self.ev.unwrap(tensor)
+        if not isinstance(tensor, Call) or tensor.target is None:
+            return None
+        layer = self.ev.unwrap(tensor.target)
+        return string(self.ev.unwrap(layer.arg("name", None, self.ev))) if isinstance(layer, Call) else None
 
     def _subclass_outputs(self, cls: cst.ClassDef) -> list[Output] | None:
         for method, owner in self.ctx.tables.function_class.items():

@@ -221,7 +221,7 @@ class TrainingExtractor:
         if self._reports_own_metrics(site):
             compiled.metrics = None  # the model's `metrics` property / train_step / test_step name the logs
         if model is not None:
-            model.compile = compiled
+            model.compiles.append(compiled)
             self.compile_scopes.append((site.scope, compiled))
 
     def _reports_own_metrics(self, site: CallSite) -> bool:
@@ -248,8 +248,13 @@ class TrainingExtractor:
         resolved = self.ev.unwrap(value)
         if isinstance(resolved, Seq):
             return [self._loss(item, item.node or where) for item in resolved.items]
-        if isinstance(resolved, Mapping):
-            return [self._loss(item, item.node or where) for item in resolved.items.values()]
+        if isinstance(resolved, Mapping):  # keyed by output name
+            losses = []
+            for name, item in resolved.items.items():
+                loss = self._loss(item, item.node or where)
+                loss.output = name
+                losses.append(loss)
+            return losses
         return [self._loss(resolved, where.value)]
 
     def _loss(self, value: Value, node: cst.CSTNode) -> Loss:

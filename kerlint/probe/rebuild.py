@@ -36,7 +36,7 @@ def model_facts(entry: ModelEntry, path: str) -> Model:
         optimizer = Optimizer(o.name, o.text, _span(o.line, line), dict(o.params), frozenset(o.given))
     losses = [Loss(l.name, l.text, compile_span, l.from_logits, l.function) for l in entry.losses]
     model = Model(text=f"{entry.class_name} (built)", span=_span(entry.line, line), outputs=outputs,
-                  scales_inputs=entry.scales_inputs, compile=Compile(compile_span, losses, optimizer))
+                  scales_inputs=entry.scales_inputs, compiles=[Compile(compile_span, losses, optimizer)])
     for run in entry.runs:
         model.runs.append(TrainingRun(
             method=run.method, span=_span(run.line, line), epochs=run.epochs, steps_per_epoch=run.steps_per_epoch,
