@@ -28,6 +28,6 @@ def extract_facts(module: "cst.Module", path: str) -> "ModuleFacts":
     names = NameResolver(ctx)  # one resolver of names for both value resolution and the numerics analyses
     training = TrainingExtractor(ctx, Evaluator(ctx, names))
     training.extract(facts)
-    facts.custom_functions, facts.loss_calls = numeric_facts(ctx, training.roles, names)
+    facts.custom_functions, facts.loss_calls = numeric_facts(ctx, training.roles, names, training.built_models())
     facts.legacy = legacy_usages(ctx)
     return facts

@@ -5,6 +5,8 @@ Decides from layer classes and their configuration, never from layer names.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import libcst as cst
 
 from kerlint.extract import keras_api as api
@@ -15,6 +17,15 @@ from kerlint.facts import Activation, Model, Output
 
 MODEL_CALLEES = ("keras.Model", "keras.Sequential")
 MAX_LAYERS_WALKED = 200
+
+
+@dataclass(frozen=True)
+class BuiltModels:
+    """The models a module builds, by the node of the call that builds each (`keras.Sequential(...)`,
+    `build_model()`, `Net(inputs, outputs)`) and by the Model subclass of the module they are instances of."""
+
+    by_node: dict[int, Model] = field(default_factory=dict)
+    by_class: dict[int, list[Model]] = field(default_factory=dict)
 
 
 class ModelBuilder:
@@ -98,8 +109,19 @@ class ModelBuilder:
             outputs = call.arg("outputs", 1, self.ev) or call.arg("output", None, self.ev)
             return self._tensor_outputs(outputs)
         if isinstance(call.function, cst.ClassDef):
+            if not self._own_methods(call.function, ("call", "__init__")):
+                # a subclass that overrides only train_step/compute_loss: built like keras.Model(inputs, outputs)
+                return self._tensor_outputs(call.arg("outputs", 1, self.ev) or call.arg("output", None, self.ev))
             return self._subclass_outputs(call.function)
         return None
+
+    def _own_methods(self, cls: cst.ClassDef, names: tuple[str, ...], depth: int = 0) -> bool:
+        """The class, or a base class of this module, defines one of these methods."""
+        if any(owner is cls and method.name.value in names for method, owner in self.ctx.tables.function_class.items()):
+            return True
+        return any(isinstance(base.value, cst.Name) and base.value.value in self.ctx.tables.classes and depth < 5
+                   and self._own_methods(self.ctx.tables.classes[base.value.value], names, depth + 1)
+                   for base in cls.bases)
 
     def _tensor_outputs(self, outputs: Value | None) -> list[Output] | None:
         outputs = self.ev.unwrap(outputs)

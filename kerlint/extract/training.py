@@ -7,7 +7,7 @@ import libcst as cst
 
 from kerlint.extract import keras_api as api
 from kerlint.extract.collect import CallSite, ModuleContext
-from kerlint.extract.models import ModelBuilder
+from kerlint.extract.models import BuiltModels, ModelBuilder
 from kerlint.extract.mutations import InPlaceWrites
 from kerlint.extract.names import keras_member
 from kerlint.extract.ranges import RangeEvaluator, dataset_label_bounds, keras_dataset, split_source
@@ -50,6 +50,7 @@ class TrainingExtractor:
         self.callbacks: dict[cst.Call, Callback] = {}
         self.model_facts: dict[cst.CSTNode, Model] = {}
         self.compile_scopes: list[tuple[object, Compile]] = []
+        self.class_models: dict[cst.ClassDef, list[Model]] = {}  # models built from a Model subclass of the module
         self.roles: dict[cst.FunctionDef, str] = {}
         self.ranges = RangeEvaluator(ev)
         self._writes: InPlaceWrites | None = None
@@ -71,6 +72,11 @@ class TrainingExtractor:
         facts.optimizers += self.optimizers.values()
         facts.generators += self.generators.values()
         facts.callbacks += self.callbacks.values()
+
+    def built_models(self) -> BuiltModels:
+        """The models built in the module, for the analyses of tensor code that calls them."""
+        by_node = {id(key): model for key, model in self.model_facts.items() if isinstance(key, cst.CSTNode)}
+        return BuiltModels(by_node, {id(cls): models for cls, models in self.class_models.items()})
 
     def _module_settings(self, facts: ModuleFacts) -> None:
         """What the module sets for every model: a float16 policy, CTC losses, the Keras it imports."""
@@ -106,7 +112,10 @@ class TrainingExtractor:
         else:
             value = self.ev.eval(site.call, env)
             if self.models.is_model_call(value):
-                self.model_facts[site.call] = self.models.build(value)
+                model = self.models.build(value)
+                self.model_facts[site.call] = model
+                if isinstance(value.function, cst.ClassDef) and value.node is site.call:
+                    self.class_models.setdefault(value.function, []).append(model)
 
     def _optimizer_from_call(self, call: Call, name: str, tf1: tuple | None = None) -> Optimizer:
         params: dict[str, float | bool | None] = dict(api.OPTIMIZER_DEFAULTS[name])

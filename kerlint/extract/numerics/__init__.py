@@ -14,6 +14,7 @@ import libcst as cst
 
 from kerlint.extract.bindings import NameResolver
 from kerlint.extract.collect import ModuleContext
+from kerlint.extract.models import BuiltModels
 from kerlint.extract.numerics.discovery import Candidate, Discovery
 from kerlint.extract.numerics.hazards import numeric_ops
 from kerlint.extract.numerics.evaluator import Analyses
@@ -26,11 +27,12 @@ from kerlint.facts import CustomFunction, LossCall, NumericOp
 __all__ = ["custom_functions", "numeric_facts"]
 
 
-def numeric_facts(ctx: ModuleContext, roles: dict[cst.FunctionDef, str], names: NameResolver | None = None
-                  ) -> tuple[list[CustomFunction], list[LossCall]]:
+def numeric_facts(ctx: ModuleContext, roles: dict[cst.FunctionDef, str], names: NameResolver | None = None,
+                  models: BuiltModels | None = None) -> tuple[list[CustomFunction], list[LossCall]]:
     """The custom losses and metrics, and the crossentropies computed in tensor code. `names`: the
-    module's resolver, when value resolution already has one (its caches are shared)."""
-    analyses = Analyses(ModuleAnalysis(ctx, names))
+    module's resolver, when value resolution already has one (its caches are shared); `models`: the models
+    the module builds, whose outputs a call of a model (`model(x)`, `self(x)`) gives."""
+    analyses = Analyses(ModuleAnalysis(ctx, names, models))
     candidates = Discovery(analyses).candidates(roles)
     functions = _analyze_all(analyses, candidates)
     objectives = [c.objective for c in candidates if c.objective is not None]

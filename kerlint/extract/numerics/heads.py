@@ -1,6 +1,7 @@
 """Model outputs written in tensor code: what activation produced a tensor (`tf.nn.softmax(...)`,
-`tf.layers.dense(h, 10, activation=None)`, `Dense(3, activation="sigmoid")(h)`, `tf.matmul(x, W) + b`),
-followed through names, reshapes, indexing and the helpers of this module that return it."""
+`tf.layers.dense(h, 10, activation=None)`, `Dense(3, activation="sigmoid")(h)`, `tf.matmul(x, W) + b`,
+a call of a model the module builds: `model(x, training=True)`, `self.model(x)`, `self(x)` in its
+`train_step`), followed through names, reshapes, indexing and the helpers of this module that return it."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from kerlint.diagnostic import Span
 from kerlint.extract.keras_api import ACTIVATION_ALIASES, ACTIVATION_LAYERS
 from kerlint.extract.numerics.evaluator import Evaluator
 from kerlint.extract.numerics.syntax import Where, call_argument, literal_number
 from kerlint.extract.numerics.vocabulary import PASSTHROUGH
+from kerlint.facts import Model
 
 # Functional layers (TF1 `tf.layers`, `tf.contrib.layers`, slim): their activation keyword and default.
 FUNCTIONAL_LAYERS = {
@@ -36,6 +39,7 @@ class Head:
     node: cst.CSTNode  # where it is chosen (the activation call, the activation= argument, the layer)
     layer: str  # the layer or op as written
     units: int | None = None
+    span: Span | None = None  # where it is chosen, when known from a model's facts rather than `node`
 
 
 def head_of(evaluator: Evaluator, expr: cst.BaseExpression, where: Where, depth: int = 0) -> Head | None:
@@ -87,8 +91,57 @@ def _call_head(evaluator: Evaluator, call: cst.Call, where: Where, depth: int) -
         layer = _layer_instance(evaluator, call.func, where)
         if layer is not None:
             return _keras_layer(evaluator, call, layer, where, depth)
+        model_head = _model_head(evaluator, call, where)
+        if model_head is not None:
+            return model_head
     if evaluator.user_function(call):
         return _returned_head(evaluator, call, depth)
+    return None
+
+
+def _model_head(evaluator: Evaluator, call: cst.Call, where: Where) -> Head | None:
+    """`model(x)`: the output activation of the (single-output) model called, when every model it can be
+    agrees on it."""
+    models = _models_called(evaluator, call.func, where)
+    heads = {(output.activation.name, output.activation.span) for model in models for output in model.outputs or []
+             if len(model.outputs) == 1}
+    if not models or len(heads) != 1 or any(model.outputs is None or len(model.outputs) != 1 for model in models):
+        return None
+    activation = models[0].outputs[0].activation
+    if activation.name is None:
+        return None
+    return Head(activation.name, call, activation.layer, activation.units, span=activation.span)
+
+
+def _models_called(evaluator: Evaluator, func: cst.BaseExpression, where: Where, depth: int = 0) -> list[Model]:
+    """The models of the module a called value is: a name or `self.attr` bound to a model's construction (or
+    to a helper's call that returns one), or `self` inside a method of a Model subclass the module builds."""
+    built = evaluator.module.models
+    if depth > 8:
+        return []
+    if isinstance(func, cst.Name) and func.value == "self":
+        cls = _enclosing_class(evaluator, where[0])
+        return built.by_class.get(id(cls), []) if cls is not None else []
+    if isinstance(func, (cst.Name, cst.Attribute)):
+        resolved = evaluator.resolve(func, where)
+        if resolved is None or resolved.value is None or not resolved.exact:
+            return []
+        return _models_called(evaluator, resolved.value, resolved.where, depth + 1)
+    if not isinstance(func, cst.Call):
+        return []
+    if id(func) in built.by_node:
+        return [built.by_node[id(func)]]
+    return []
+
+
+def _enclosing_class(evaluator: Evaluator, scope) -> cst.ClassDef | None:
+    tables = evaluator.ctx.tables
+    for _ in range(8):
+        if not isinstance(scope, cst.FunctionDef):
+            return None
+        if scope in tables.function_class:
+            return tables.function_class[scope]
+        scope = tables.function_scope.get(scope)
     return None
 
 

@@ -111,4 +111,4 @@ def _hand_written(analyses: Analyses, objective: Objective) -> list[LossCall]:
 
 
 def _activation(ctx: ModuleContext, head: Head) -> Activation:
-    return Activation(head.name, ctx.span(head.node), head.layer, head.units)
+    return Activation(head.name, head.span or ctx.span(head.node), head.layer, head.units)

@@ -8,14 +8,16 @@ import libcst as cst
 
 from kerlint.extract.bindings import NameResolver, Passed
 from kerlint.extract.collect import Binding, ModuleContext, Scope
+from kerlint.extract.models import BuiltModels
 from kerlint.extract.numerics.op_index import OpIndex
 from kerlint.extract.numerics.syntax import Function, inside
 from kerlint.extract.numerics.vocabulary import MATH_NAMESPACES
 
 
 class ModuleAnalysis:
-    def __init__(self, ctx: ModuleContext, names: NameResolver | None = None) -> None:
+    def __init__(self, ctx: ModuleContext, names: NameResolver | None = None, models: BuiltModels | None = None) -> None:
         self.ctx = ctx
+        self.models = models or BuiltModels()
         self.ops = OpIndex(ctx)
         self.names = names or NameResolver(ctx)
         self._passed: dict = {}
