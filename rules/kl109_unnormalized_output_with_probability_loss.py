@@ -18,6 +18,11 @@ REASONS = {
     "log_softmax": "a log_softmax output is already a log-probability (<= 0): its log is NaN",
 }
 ONE_UNIT_SOFTMAX = "a softmax over 1 unit is 1.0 for every input, so the loss and its gradients are constant"
+# A categorical crossentropy over probabilities divides them by their sum before the log: sigmoid units, each in
+# (0, 1) but not summing to 1, are rescaled and each saturates on its own.
+CATEGORICAL_OPS = frozenset({"categorical_crossentropy", "sparse_categorical_crossentropy"})
+SIGMOID_UNITS = ("{units} sigmoid units don't sum to 1: the loss rescales them by their sum, so each unit saturates on "
+                 "its own and gradients vanish (for multi-label targets use binary_crossentropy)")
 
 
 class UnnormalizedOutputWithProbabilityLoss(Rule):
@@ -33,7 +38,8 @@ class UnnormalizedOutputWithProbabilityLoss(Rule):
         "hand-written `-sum(y * log(p))` in a loss that is differentiated (`minimize()`, `tape.gradient`, "
         "`add_loss`) — whose prediction comes out of a layer or op with no softmax/sigmoid: "
         "`tf.matmul(x, W) + b`, `tf.layers.dense(h, 10)` (linear by default), `tf.nn.relu(...)`, "
-        "`Dense(n)(h)`; and those given a softmax over a single unit."
+        "`Dense(n)(h)`; those given a softmax over a single unit; and Keras' categorical crossentropies given "
+        "several sigmoid units (a model's output, as `model(x)` or a `compute_loss` override's `y_pred`)."
     )
     why_bad = (
         "A crossentropy over probabilities takes the log of the prediction. An output that is not a "
@@ -86,6 +92,23 @@ def objective(labels, hidden):
     scores = keras.layers.Dense(4)(hidden)
     return ops.mean(ops.categorical_crossentropy(labels, scores))  # expect: KL109
 """,
+        """\
+import keras
+
+class Classifier(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.head = keras.layers.Dense(6, activation="sigmoid")
+
+    def call(self, x):
+        return self.head(x)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        return keras.losses.categorical_crossentropy(y, y_pred)  # expect: KL109
+
+model = Classifier()
+model.compile(optimizer="adam")
+""",
     )
     valid = (
         """\
@@ -122,6 +145,23 @@ def objective(labels, hidden):
     scores = keras.layers.Dense(4, activation="softmax")(hidden)
     return ops.mean(ops.categorical_crossentropy(labels, scores))
 """,
+        """\
+import keras
+
+class Classifier(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.head = keras.layers.Dense(6, activation="sigmoid")
+
+    def call(self, x):
+        return self.head(x)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        return keras.losses.binary_crossentropy(y, y_pred)
+
+model = Classifier()
+model.compile(optimizer="adam")
+""",
     )
 
     def check(self, facts, options):
@@ -131,6 +171,9 @@ def objective(labels, hidden):
                 continue
             if activation.name == "softmax" and activation.units == 1:
                 reason = ONE_UNIT_SOFTMAX
+            elif (activation.name in ("sigmoid", "hard_sigmoid") and loss.op in CATEGORICAL_OPS and not loss.hand_written
+                  and (activation.units or 0) > 1):
+                reason = SIGMOID_UNITS.format(units=activation.units)
             elif activation.name in REASONS:
                 reason = REASONS[activation.name]
             else:

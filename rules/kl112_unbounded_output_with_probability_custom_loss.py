@@ -3,20 +3,20 @@ from kerlint.rule import Finding, Rule, head_or_loss
 
 # What each activation does to a loss that reads the output as a probability in [0, 1].
 REASONS = {
-    "relu": "relu outputs are unbounded above and exactly 0 with zero gradient below 0: an overlap such as "
-            "Dice, 2*sum(y*p)/(sum(y)+sum(p)), grows past 1 as outputs grow (2c/(1+c) -> 2), so the loss rewards "
-            "inflating outputs, and a map stuck at 0 never recovers",
-    "linear": "a linear output is any real number: negative values make the overlap or log(1 - p) meaningless or "
+    "relu": "relu outputs are unbounded above and exactly 0 with zero gradient below 0: the loss rewards inflating "
+            "outputs instead of fitting the targets (a Dice overlap 2*sum(y*p)/(sum(y)+sum(p)) tends to 2, not 1, as "
+            "outputs grow; a log clipped at 1 is 0 for every class at once), and an output stuck at 0 never recovers",
+    "linear": "a linear output is any real number: negative values make the overlap or the log meaningless or "
               "NaN, and values above 1 let the loss fall by inflating outputs instead of fitting the targets",
-    "elu": "elu outputs are unbounded above and negative below 0: the overlap is no longer a fraction, and the loss "
-           "can fall by inflating outputs",
-    "selu": "selu outputs are unbounded above and negative below 0: the overlap is no longer a fraction, and the "
+    "elu": "elu outputs are unbounded above and negative below 0: the prediction is no longer a fraction, and the "
+           "loss can fall by inflating outputs",
+    "selu": "selu outputs are unbounded above and negative below 0: the prediction is no longer a fraction, and the "
             "loss can fall by inflating outputs",
-    "leaky_relu": "leaky_relu outputs are unbounded and can be negative: the overlap is no longer a fraction",
-    "softplus": "softplus outputs are unbounded above: the overlap grows past 1 as outputs grow, so the loss "
-                "rewards inflating outputs",
-    "exponential": "exp outputs are unbounded above: the overlap grows past 1 as outputs grow, so the loss rewards "
-                   "inflating outputs",
+    "leaky_relu": "leaky_relu outputs are unbounded and can be negative: the prediction is no longer a fraction",
+    "softplus": "softplus outputs are unbounded above: the loss rewards inflating outputs (an overlap grows past 1, a "
+                "log clipped at 1 reaches 0 for every class at once)",
+    "exponential": "exp outputs are unbounded above: the loss rewards inflating outputs (an overlap grows past 1, a "
+                   "log clipped at 1 reaches 0 for every class at once)",
 }
 
 
@@ -25,11 +25,12 @@ class UnboundedOutputWithProbabilityCustomLoss(Rule):
     name = "unbounded-output-with-probability-custom-loss"
     tag = "activation-loss"
     severity = Severity.ERROR
-    summary = "A custom loss reads the output as a probability (Dice/IoU overlap, log(1 - y_pred)), but the output has no sigmoid/softmax."
+    summary = "A custom loss reads the output as a probability (Dice/IoU overlap, log(1 - y_pred), log of y_pred clipped to [eps, 1]), but the output has no sigmoid/softmax."
     what_it_does = (
         "Finds models compiled with a custom loss that reads `y_pred` as a probability in [0, 1] — a Dice, "
-        "Jaccard/IoU or Tversky overlap `sum(y_true * y_pred) / (...)`, or the complement `log(1 - y_pred)` "
-        "(also inside the helper functions the loss calls) — while the output's effective activation is relu, "
+        "Jaccard/IoU or Tversky overlap `sum(y_true * y_pred) / (...)`, the complement `log(1 - y_pred)`, or "
+        "the log of the prediction clipped into [eps, 1] (a hand-written crossentropy, `log(clip(y_pred, 1e-7, "
+        "1.0))`) (also inside the helper functions the loss calls) — while the output's effective activation is relu, "
         "linear, elu, softplus or another activation unbounded above. (A tanh output is left alone: losses "
         "written for it, such as `log(1 - p)` with `log(1 + p)`, shift it into range on purpose.)"
     )
@@ -69,6 +70,17 @@ def iou_loss(y_true, y_pred):
 model = tf.keras.Sequential([tf.keras.layers.Dense(32, activation="relu"), tf.keras.layers.Dense(4)])  # expect: KL112
 model.compile(optimizer="adam", loss=iou_loss)
 """,
+        """\
+import keras
+from keras import ops
+
+def crossentropy(y_true, y_pred):
+    y_pred = ops.clip(y_pred, 1e-7, 1.0)
+    return -ops.mean(ops.sum(y_true * ops.log(y_pred), axis=-1))
+
+model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(10, activation="relu")])  # expect: KL112
+model.compile(optimizer="adam", loss=crossentropy)
+""",
     )
     valid = (
         """\
@@ -93,6 +105,17 @@ def weighted_mse(y_true, y_pred):
 
 model = tf.keras.Sequential([tf.keras.layers.Dense(32, activation="relu"), tf.keras.layers.Dense(1)])
 model.compile(optimizer="adam", loss=weighted_mse)
+""",
+        """\
+import keras
+from keras import ops
+
+def poisson_nll(y_true, y_pred):
+    rate = ops.maximum(y_pred, 1e-7)
+    return ops.mean(rate - y_true * ops.log(rate))
+
+model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(1, activation="softplus")])
+model.compile(optimizer="adam", loss=poisson_nll)
 """,
     )
 

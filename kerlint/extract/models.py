@@ -249,7 +249,15 @@ class ModelBuilder:
             return keras_member(layer.callee, "layers")
         return None
 
+    def _wrapped(self, layer: Value | None, kind: str | None) -> tuple[Value | None, str | None]:
+        """TimeDistributed(Dense(17)) applies the Dense at every step: its activation and units are the Dense's."""
+        if kind == "TimeDistributed" and isinstance(layer, Call):
+            inner = self.ev.unwrap(layer.arg("layer", 0, self.ev))
+            return inner, self.layer_kind(inner)
+        return layer, kind
+
     def _units(self, layer: Value, kind: str | None) -> int | None:
+        layer, kind = self._wrapped(layer, kind)
         if not isinstance(layer, Call) or kind not in api.UNITS_ARGUMENT:
             return None
         value = layer.arg(api.UNITS_ARGUMENT[kind], 0, self.ev) or layer.arg("output_dim", None, self.ev)
@@ -257,6 +265,7 @@ class ModelBuilder:
         return int(units) if units is not None and float(units).is_integer() else None
 
     def _layer_activation(self, layer: Value | None, kind: str | None) -> Activation | None:
+        layer, kind = self._wrapped(layer, kind)
         if not isinstance(layer, Call) or kind is None:
             return None
         text = self.ctx.text(layer.node, 80)

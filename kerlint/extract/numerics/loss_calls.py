@@ -98,7 +98,7 @@ def _hand_written(analyses: Analyses, objective: Objective) -> list[LossCall]:
     module = analyses.module
     ctx = module.ctx
     found = []
-    for node, where in objective.ops:
+    for node, where in [*objective.ops, *_helper_ops(analyses, objective)]:
         if not (isinstance(node, cst.Call) and module.math_name(node) in LOGS and node.args):
             continue
         evaluator = analyses.evaluator(where[0], {})
@@ -107,6 +107,21 @@ def _hand_written(analyses: Analyses, objective: Objective) -> list[LossCall]:
             continue
         found.append(LossCall(ctx.text(node), ctx.span(node), "log", "probabilities", ctx.text(node.args[0].value),
                               _activation(ctx, head), hand_written=True))
+    return found
+
+
+def _helper_ops(analyses: Analyses, objective: Objective) -> list[tuple[cst.CSTNode, tuple]]:
+    """The ops inside the module's functions an objective calls (`loss = crossentropy(y, model(x))`), read in
+    the helper, where its parameters stand for what its call sites pass."""
+    module = analyses.module
+    found = []
+    for call, _ in objective.helpers:
+        definitions = module.ctx.tables.functions.get(call.func.value, [])
+        if len(definitions) != 1:
+            continue
+        for node in module.ops.in_function(definitions[0]):
+            start = module.ctx.span(node)
+            found.append((node, (definitions[0], (start.line, start.col))))
     return found
 
 

@@ -1,5 +1,6 @@
 """How a custom loss reads its prediction: as a probability in [0, 1] (a Dice/IoU overlap ratio, the
-complement log(1 - y_pred)), which only a sigmoid/softmax output provides."""
+complement log(1 - y_pred), the log of the prediction clipped into [eps, 1]), which only a sigmoid/softmax
+output provides."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import libcst as cst
 
 from kerlint.extract.numerics.evaluator import Evaluator
 from kerlint.extract.numerics.ops import classify
-from kerlint.extract.numerics.syntax import Function, additive_terms
-from kerlint.extract.numerics.vocabulary import GRADIENT_KINDS, SUMS
+from kerlint.extract.numerics.syntax import Function, additive_terms, clip_ceiling
+from kerlint.extract.numerics.vocabulary import CLIPS, GRADIENT_KINDS, SUMS
 
 
 def probability_reading(evaluator: Evaluator) -> str | None:
@@ -20,9 +21,28 @@ def probability_reading(evaluator: Evaluator) -> str | None:
             continue
         if op.kind == "divide" and op.numerator is not None and _overlap(evaluator, op.numerator, op.operand, where):
             return evaluator.ctx.text(node, 80)
-        if op.kind == "log" and _complement_of_prediction(evaluator, op.operand, where):
+        if op.kind == "log" and (_complement_of_prediction(evaluator, op.operand, where)
+                                 or _clipped_into_unit_interval(evaluator, op.operand, where)):
             return evaluator.ctx.text(node, 80)
     return None
+
+
+def _clipped_into_unit_interval(evaluator: Evaluator, operand, where) -> bool:
+    """`log(clip(y_pred, eps, 1))`: a ceiling of at most 1 says the prediction is a probability (a Poisson or
+    other rate loss takes the log of a positive prediction, but never caps it at 1)."""
+    for _ in range(8):
+        if not isinstance(operand, (cst.Name, cst.Attribute)):
+            break
+        resolved = evaluator.resolve(operand, where)
+        if resolved is None or resolved.value is None or not resolved.exact:
+            return False
+        operand, where = resolved.value, resolved.where
+    if not (isinstance(operand, cst.Call) and evaluator.math_name(operand) in CLIPS and operand.args):
+        return False
+    ceiling = clip_ceiling(operand)
+    bound = evaluator.value(ceiling, where) if ceiling is not None else None
+    return (bound is not None and bound <= 1.0
+            and "prediction" in evaluator.taint(operand.args[0].value, where))
 
 
 def _overlap(evaluator: Evaluator, numerator, denominator, where) -> bool:
