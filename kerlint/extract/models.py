@@ -32,6 +32,7 @@ class ModelBuilder:
     def __init__(self, ev: Evaluator) -> None:
         self.ev = ev
         self.ctx = ev.ctx
+        self._nesting = 0  # models used as layers of models, being resolved
 
     # --- what is a model ---------------------------------------------------------------------------
     def is_model_call(self, value: Value | None) -> bool:
@@ -266,6 +267,8 @@ class ModelBuilder:
 
     def _layer_activation(self, layer: Value | None, kind: str | None) -> Activation | None:
         layer, kind = self._wrapped(layer, kind)
+        if kind is None and self.is_model_call(layer):
+            return self._nested_model_activation(layer)
         if not isinstance(layer, Call) or kind is None:
             return None
         text = self.ctx.text(layer.node, 80)
@@ -287,6 +290,18 @@ class ModelBuilder:
             name = self.activation_name(layer.arg("activation", index, self.ev))
             return Activation(name, self.ctx.span(arg), text, units)
         return None
+
+    def _nested_model_activation(self, model: Call) -> Activation | None:
+        """A model of the module used as a layer (`Sequential([encoder, classifier])`, `classifier(features)`):
+        the activation of its one output."""
+        if self._nesting > 4:
+            return None
+        self._nesting += 1
+        try:
+            outputs = self._outputs(model)
+        finally:
+            self._nesting -= 1
+        return outputs[0].activation if outputs is not None and len(outputs) == 1 else None
 
     def activation_name(self, value: Value | None) -> str | None:
         value = self.ev.unwrap(value)
