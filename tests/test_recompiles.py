@@ -127,3 +127,15 @@ def test_a_loss_dict_applies_each_loss_to_the_output_it_names():
     assert found(bad) == [(4, "KL102")]  # not the one-unit score output: no loss is given for it
     good = TWO_HEADS.format(loss='{"score_output": "mse", "class_output": keras.losses.CategoricalCrossentropy(from_logits=True)}')
     assert found(good) == []
+
+
+def test_a_callback_is_checked_against_the_compile_its_fit_follows():
+    source = """\
+import keras
+model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(3, activation="softmax")])
+model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+model.fit(x, y, validation_split=0.2, callbacks=[keras.callbacks.EarlyStopping(monitor="val_accuracy")])
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+model.fit(x, y, validation_split=0.2, callbacks=[keras.callbacks.EarlyStopping(monitor="val_accuracy")])
+"""
+    assert found(source) == [(6, "KL601")]

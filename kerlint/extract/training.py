@@ -588,6 +588,10 @@ class TrainingExtractor:
     # --- callbacks belong to a compile -----------------------------------------------------------
     def _attach_callbacks(self) -> None:
         for model in self.model_facts.values():
+            for compiled in model.compiles:  # a run's callbacks belong to the compile() before it
+                for run in model.runs_of(compiled):
+                    for callback in run.callbacks or []:
+                        callback.compile = callback.compile or compiled
             for run in model.runs:
                 for callback in run.callbacks or []:
                     callback.compile = callback.compile or model.compile
