@@ -324,15 +324,15 @@ class ModuleFacts:
 
     def optimizer_in_use(self, optimizer: Optimizer) -> bool:
         """False only when every compile() visible resolves to another optimizer: this one is unused."""
-        compiles = [model.compile for model in self.models if model.compile is not None]
+        compiles = [compiled for model in self.models for compiled in model.compiles]
         if not compiles or any(c.optimizer is optimizer or c.optimizer is None for c in compiles):
             return True
         return False
 
     def run_for_optimizer(self, optimizer: Optimizer) -> list[TrainingRun]:
-        """The training runs of the model compiled with this optimizer (all runs if only one model trains)."""
-        owners = [m for m in self.models if m.compile is not None and m.compile.optimizer is optimizer]
-        if owners:
-            return [run for model in owners for run in model.runs]
+        """The training runs of the compile()s with this optimizer (all runs if only one model trains)."""
+        owned = [(m, c) for m in self.models for c in m.compiles if c.optimizer is optimizer]
+        if owned:
+            return [run for model, compiled in owned for run in model.runs_of(compiled)]
         trained = [m for m in self.models if m.runs]
         return trained[0].runs if len(trained) == 1 else []

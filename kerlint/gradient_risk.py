@@ -11,7 +11,7 @@ UNSCALED_INPUT = 100.0  # inputs reaching this magnitude are not scaled to the i
 
 def models_for(facts: ModuleFacts, optimizer: Optimizer) -> list[Model]:
     """The models compiled with this optimizer (the one trained model when no compile() names it)."""
-    owners = [m for m in facts.models if m.compile is not None and m.compile.optimizer is optimizer]
+    owners = [m for m in facts.models if any(c.optimizer is optimizer for c in m.compiles)]
     if owners:
         return owners
     trained = [m for m in facts.models if m.runs]
@@ -39,7 +39,7 @@ def spiking_gradients(facts: ModuleFacts, optimizer: Optimizer) -> str | None:
         return f"the model trains on a CTC loss (line {facts.ctc_losses[0].line}), whose gradients spike"
     models = models_for(facts, optimizer)
     custom = {f.name: f for f in facts.custom_functions if f.role in ("loss", "loss-like")}
-    compiled_losses = [loss for m in models if m.compile for loss in m.compile.losses]
+    compiled_losses = [loss for m in models for c in m.compiles if c.optimizer in (optimizer, None) for loss in c.losses]
     if compiled_losses:
         candidates = [custom[loss.function] for loss in compiled_losses if loss.function in custom]
     else:

@@ -139,3 +139,15 @@ model.compile(optimizer="adam", loss="categorical_crossentropy")
 model.fit(x, y, validation_split=0.2, callbacks=[keras.callbacks.EarlyStopping(monitor="val_accuracy")])
 """
     assert found(source) == [(6, "KL601")]
+
+
+def test_the_optimizer_of_a_first_compile_is_in_use():
+    source = """\
+import keras
+model = keras.Sequential([keras.Input((8,)), keras.layers.LSTM(16), keras.layers.Dense(3, activation="softmax")])
+model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9), loss="categorical_crossentropy")
+model.fit(x, y, epochs=5)
+model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="categorical_crossentropy")
+model.fit(x, y, epochs=5)
+"""
+    assert found(source) == [(3, "KL301")]
