@@ -70,3 +70,30 @@ def test_every_finding_is_at_or_points_to_the_marked_fault():
         for finding in findings:
             lines = {finding.span.line, *(related.span.line for related in finding.related)}
             assert lines & marked, (name, finding.span.line, finding.code)
+
+
+LIKELIHOODS = """\
+import tensorflow as tf
+
+rate_model = tf.keras.Sequential([tf.keras.layers.Dense(32, activation="relu"), tf.keras.layers.Dense(1, activation="exponential")])
+inputs = tf.keras.Input((8,))
+hidden = tf.keras.layers.Dense(32, activation="relu")(inputs)
+scale_model = tf.keras.Model(inputs, [tf.keras.layers.Dense(1)(hidden), tf.keras.layers.Dense(1, activation="softplus")(hidden)])
+
+def poisson_step(x, counts, optimizer):
+    with tf.GradientTape() as tape:
+        rate = rate_model(x, training=True)
+        loss = tf.reduce_mean(rate - counts * tf.math.log(rate))
+    optimizer.apply_gradients(zip(tape.gradient(loss, rate_model.trainable_variables), rate_model.trainable_variables))
+
+def gaussian_step(x, y, optimizer):
+    with tf.GradientTape() as tape:
+        mean, scale = scale_model(x, training=True)
+        loss = tf.reduce_mean(tf.math.log(scale) + 0.5 * tf.square((y - mean) / scale))
+    optimizer.apply_gradients(zip(tape.gradient(loss, scale_model.trainable_variables), scale_model.trainable_variables))
+"""
+
+
+def test_the_log_of_a_positive_output_in_a_likelihood_is_no_crossentropy():
+    found = lint_bytes(LIKELIHOODS.encode(), "likelihoods.py", SETTINGS)
+    assert [d.code for d in found if d.tag == "activation-loss"] == []

@@ -36,6 +36,7 @@ KERAS_LOSS_CLASSES = {"CategoricalCrossentropy": "categorical_crossentropy",
                       "SparseCategoricalCrossentropy": "sparse_categorical_crossentropy",
                       "BinaryCrossentropy": "binary_crossentropy"}
 KERAS_PREDICTION_KEYWORDS = ("y_pred", "output")
+POSITIVE_SCALES = frozenset({"softplus", "exponential"})  # heads for a scale or a rate, whose log is a likelihood
 
 
 def loss_calls(analyses: Analyses, objectives: Iterable[Objective]) -> list[LossCall]:
@@ -94,7 +95,9 @@ def _from_logits(call: cst.Call) -> bool:
 
 
 def _hand_written(analyses: Analyses, objective: Objective) -> list[LossCall]:
-    """`log(p)` of a differentiated objective where p is not a probability (a linear or relu output)."""
+    """`log(p)` of a differentiated objective where p is not a probability (a linear or relu output). The log
+    of a positive output (softplus, exp) written by hand is a likelihood's: the `log(sigma)` of a Gaussian,
+    the `rate - y * log(rate)` of a Poisson; KL401 looks after its domain."""
     module = analyses.module
     ctx = module.ctx
     found = []
@@ -104,6 +107,8 @@ def _hand_written(analyses: Analyses, objective: Objective) -> list[LossCall]:
         evaluator = analyses.evaluator(where[0], {})
         head = head_of(evaluator, node.args[0].value, where)
         if head is None or head.name == "unknown":
+            continue
+        if head.name in POSITIVE_SCALES:
             continue
         found.append(LossCall(ctx.text(node), ctx.span(node), "log", "probabilities", ctx.text(node.args[0].value),
                               _activation(ctx, head), hand_written=True))
