@@ -30,6 +30,12 @@ import tensorflow as tf
 model = tf.keras.Sequential([tf.keras.layers.Dense(1, activation=tf.nn.sigmoid)])  # expect: KL104
 model.compile(optimizer="adam", loss=tf.keras.losses.BinaryCrossentropy(from_logits=True))
 """,
+        """\
+import keras
+
+model = keras.applications.ResNet50(weights=None, input_shape=(32, 32, 3), classes=10)  # expect: KL104
+model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+""",
     )
     valid = (
         """\
@@ -43,6 +49,12 @@ import tensorflow as tf
 
 model = tf.keras.Sequential([tf.keras.layers.Dense(1, activation=tf.nn.sigmoid)])
 model.compile(optimizer="adam", loss=tf.keras.losses.BinaryCrossentropy())
+""",
+        """\
+import keras
+
+model = keras.applications.ResNet50(weights=None, input_shape=(32, 32, 3), classes=10, classifier_activation=None)
+model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
 """,
     )
 

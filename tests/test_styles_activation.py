@@ -2,7 +2,7 @@
 and lists on multi-output models, `model(x, training=True)` in tf.function/GradientTape loops, a trainer's
 `self.model(x)`, JAX-style `stateless_call`, tf.compat.v1 `tf.layers`, Keras 2 `Activation` layers, loss
 objects built once and reused, `keras.ops` losses on a model call, a model compiled twice, models used as
-layers of other models. Written for
+layers of other models, a keras.applications architecture with its classification top. Written for
 kerlint: each must get exactly these findings (api-compat aside). The `# BUG` comment marks the fault."""
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ EXPECTED = {
     "s26_config_dict_head.py": [(10, 'KL101')],
     "s27_multi_output_model_call_unpacked.py": [(7, 'KL107')],
     "s28_nested_models_linear_classifier.py": [(11, 'KL102')],
+    "s29_application_top_from_logits.py": [(8, 'KL107')],
 }
 
 

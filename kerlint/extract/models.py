@@ -19,6 +19,12 @@ MODEL_CALLEES = ("keras.Model", "keras.Sequential")
 MAX_LAYERS_WALKED = 200
 
 
+def _application(callee: str | None) -> bool:
+    """A model constructor of keras.applications (`ResNet50`, `keras.applications.mobilenet_v2.MobileNetV2`)."""
+    namespace, _, last = (callee or "").rpartition(".")
+    return namespace.startswith("keras.applications") and last[:1].isupper()
+
+
 @dataclass(frozen=True)
 class BuiltModels:
     """The models a module builds, by the node of the call that builds each (`keras.Sequential(...)`,
@@ -38,7 +44,7 @@ class ModelBuilder:
     def is_model_call(self, value: Value | None) -> bool:
         if not isinstance(value, Call):
             return False
-        if value.callee in MODEL_CALLEES:
+        if value.callee in MODEL_CALLEES or _application(value.callee):
             return True
         return isinstance(value.function, cst.ClassDef) and self._subclasses_model(value.function)
 
@@ -109,6 +115,8 @@ class ModelBuilder:
         if call.callee == "keras.Model":
             outputs = call.arg("outputs", 1, self.ev) or call.arg("output", None, self.ev)
             return self._tensor_outputs(outputs)
+        if _application(call.callee):
+            return self._application_outputs(call)
         if isinstance(call.function, cst.ClassDef):
             if not self._own_methods(call.function, ("call", "__init__")):
                 # a subclass that overrides only train_step/compute_loss: built like keras.Model(inputs, outputs)
@@ -149,6 +157,26 @@ class ModelBuilder:
             return None
         layer = self.ev.unwrap(tensor.target)
         return string(self.ev.unwrap(layer.arg("name", None, self.ev))) if isinstance(layer, Call) else None
+
+    def _application_outputs(self, call: Call) -> list[Output] | None:
+        """keras.applications.ResNet50(weights=None, classes=10): with its top (the default), a Dense over
+        `classes` (1000) with `classifier_activation` ("softmax"). Positional arguments are left unread
+        (their order differs between applications)."""
+        if call.positional():
+            return None
+        include_top = self.ev.unwrap(call.arg("include_top", None, self.ev))
+        if include_top is not None and not (isinstance(include_top, Const) and include_top.value is True):
+            return None
+        classes = call.arg("classes", None, self.ev)
+        units = 1000 if classes is None else number(self.ev.unwrap(classes))
+        units = int(units) if units is not None and float(units).is_integer() else None
+        chosen = call.arg_node("classifier_activation")
+        name = "softmax" if chosen is None else self.activation_name(call.arg("classifier_activation", None, self.ev))
+        if name is None:
+            return None
+        where = chosen if chosen is not None else call.node
+        activation = Activation(name, self.ctx.span(where), self.ctx.text(call.node, 80), units)
+        return [Output(activation=activation, layer_span=self.ctx.span(call.node))]
 
     def _subclass_outputs(self, cls: cst.ClassDef) -> list[Output] | None:
         for method, owner in self.ctx.tables.function_class.items():
