@@ -12,7 +12,7 @@ import libcst as cst
 from kerlint.diagnostic import Span
 from kerlint.extract.keras_api import ACTIVATION_ALIASES, ACTIVATION_LAYERS
 from kerlint.extract.numerics.evaluator import Evaluator
-from kerlint.extract.numerics.resolution import Resolved
+from kerlint.extract.numerics.model_calls import literal_index, models_called, models_of_call, models_predicting
 from kerlint.extract.numerics.syntax import Where, call_argument, literal_number
 from kerlint.extract.numerics.vocabulary import PASSTHROUGH
 from kerlint.facts import Model
@@ -51,16 +51,16 @@ def head_of(evaluator: Evaluator, expr: cst.BaseExpression, where: Where, depth:
         resolved = evaluator.resolve(expr, where)
         if resolved is None:
             return None
-        models, index = _models_predicting(evaluator, resolved)
+        models, index = models_predicting(evaluator, resolved)
         if models:
             return _head_of_models(models, expr, index)
         if resolved.value is None or not resolved.exact:
             return None
         return head_of(evaluator, resolved.value, resolved.where, depth + 1)
     if isinstance(expr, cst.Subscript):
-        index = _index(expr)
+        index = literal_index(expr)
         if index is not None:  # model(x)[1]: the second output of a multi-output model
-            models = _models_of_call(evaluator, expr.value, where)
+            models = models_of_call(evaluator, expr.value, where)
             if models and all(model.outputs is not None and len(model.outputs) > 1 for model in models):
                 return _head_of_models(models, expr, index)
         return head_of(evaluator, expr.value, where, depth + 1)
@@ -112,7 +112,7 @@ def _call_head(evaluator: Evaluator, call: cst.Call, where: Where, depth: int) -
 
 def _model_head(evaluator: Evaluator, call: cst.Call, where: Where) -> Head | None:
     """`model(x)`: the output activation of the model called."""
-    return _head_of_models(_models_called(evaluator, call.func, where), call)
+    return _head_of_models(models_called(evaluator, call.func, where), call)
 
 
 def _head_of_models(models: list[Model], node: cst.CSTNode, index: int | None = None) -> Head | None:
@@ -132,83 +132,6 @@ def _head_of_models(models: list[Model], node: cst.CSTNode, index: int | None = 
         return None
     activation = chosen[0]
     return Head(activation.name, node, activation.layer, activation.units, span=activation.span)
-
-
-def _models_predicting(evaluator: Evaluator, resolved: Resolved) -> tuple[list[Model], int | None]:
-    """Names bound to a model's prediction that resolution cannot follow, and the output they hold: the
-    `y_pred` of a Model subclass's `compute_loss` override, the first item of what `model.stateless_call(...)`
-    returns (JAX-style loops), an item unpacked from a call of a multi-output model (`aux, main = model(x)`)."""
-    binding = resolved.binding
-    if binding is None:
-        return [], None
-    method = binding.param_of
-    if method is not None and method.name.value == "compute_loss" and binding.name == "y_pred":
-        cls = evaluator.ctx.tables.function_class.get(method)
-        return (evaluator.module.models.by_class.get(id(cls), []) if cls is not None else []), None
-    value = resolved.value
-    if resolved.exact or len(binding.path) != 1 or not isinstance(value, cst.Call):
-        return [], None
-    if isinstance(value.func, cst.Attribute) and value.func.attr.value == "stateless_call":
-        return (_models_called(evaluator, value.func.value, resolved.where), None) if binding.path == (0,) else ([], None)
-    models = _models_called(evaluator, value.func, resolved.where)
-    if models and all(model.outputs is not None and len(model.outputs) > 1 for model in models):
-        return models, binding.path[0]
-    return [], None
-
-
-def _models_of_call(evaluator: Evaluator, expr: cst.BaseExpression, where: Where) -> list[Model]:
-    """The models a call (`model(x)`, or a name bound to one) is a call of."""
-    if isinstance(expr, cst.Name):
-        resolved = evaluator.resolve(expr, where)
-        if resolved is None or resolved.value is None or not resolved.exact:
-            return []
-        expr, where = resolved.value, resolved.where
-    return _models_called(evaluator, expr.func, where) if isinstance(expr, cst.Call) else []
-
-
-def _index(subscript: cst.Subscript) -> int | None:
-    """The literal integer of `value[1]`."""
-    if len(subscript.slice) != 1 or not isinstance(subscript.slice[0].slice, cst.Index):
-        return None
-    value = literal_number(subscript.slice[0].slice.value)
-    return int(value) if value is not None and value >= 0 and float(value).is_integer() else None
-
-
-def _models_called(evaluator: Evaluator, func: cst.BaseExpression, where: Where, depth: int = 0) -> list[Model]:
-    """The models of the module a called value is: a name or `self.attr` bound to a model's construction (or
-    to a helper's call that returns one), or `self` inside a method of a Model subclass the module builds."""
-    built = evaluator.module.models
-    if depth > 8:
-        return []
-    if isinstance(func, cst.Name) and func.value == "self":
-        cls = _enclosing_class(evaluator, where[0])
-        return built.by_class.get(id(cls), []) if cls is not None else []
-    if isinstance(func, (cst.Name, cst.Attribute)):
-        resolved = evaluator.resolve(func, where)
-        if resolved is None or resolved.value is None or not resolved.exact:
-            return []
-        return _models_called(evaluator, resolved.value, resolved.where, depth + 1)
-    if not isinstance(func, cst.Call):
-        return []
-    if id(func) in built.by_node:
-        return [built.by_node[id(func)]]
-    definitions = evaluator.ctx.tables.functions.get(func.func.value, []) if evaluator.user_function(func) else []
-    if len(definitions) != 1:
-        return []
-    inner = evaluator.analyses.evaluator(definitions[0], {})  # a helper that builds and returns the model
-    return [model for statement, value in evaluator.module.returned_values(definitions[0])
-            for model in _models_called(inner, value, inner.where(statement), depth + 1)]
-
-
-def _enclosing_class(evaluator: Evaluator, scope) -> cst.ClassDef | None:
-    tables = evaluator.ctx.tables
-    for _ in range(8):
-        if not isinstance(scope, cst.FunctionDef):
-            return None
-        if scope in tables.function_class:
-            return tables.function_class[scope]
-        scope = tables.function_scope.get(scope)
-    return None
 
 
 def _functional_layer(evaluator: Evaluator, call: cst.Call, kind: str, where: Where) -> Head:
