@@ -26,7 +26,7 @@ EXPECTED = {
     "s07_keras2_activation_layer_sigmoid.py": [(15, 'KL101')],
     "s08_ops_custom_loss_on_relu_model_call.py": [(13, 'KL109'), (13, 'KL401')],
     "s09_jax_stateless_call_linear.py": [(19, 'KL109')],
-    "s10_loss_object_reused_train_test.py": [(7, 'KL107')],
+    "s10_loss_object_shared_by_train_and_eval.py": [(7, 'KL107')],
     "s11_fine_tune_recompile_sigmoid.py": [(12, 'KL101'), (16, 'KL101')],
     "s12_subclass_call_linear_sparse_fn.py": [(21, 'KL109')],
     "s13_dict_outputs_linear_species.py": [(7, 'KL102')],
