@@ -229,6 +229,7 @@ class LogLikelihoodReturn:
     function: str
     text: str
     span: Span
+    verb: str = "returns"  # "is" for a differentiated objective outside a loss function
 
 
 @dataclass

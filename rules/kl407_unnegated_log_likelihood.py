@@ -104,7 +104,7 @@ def nll(y_true, y_pred):
             if found is not None:
                 yield Finding(
                     found.span,
-                    f"{found.function} returns {found.text}: a sum of log-probabilities with non-negative weights "
+                    f"{found.function} {found.verb} {found.text}: a sum of log-probabilities with non-negative weights "
                     "that is never negated, so the loss is <= 0 and minimizing it drives predictions toward "
                     "log(0) = -inf instead of fitting the targets; negate it (return -...)",
                 )

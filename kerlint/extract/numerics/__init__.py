@@ -19,10 +19,10 @@ from kerlint.extract.numerics.discovery import Candidate, Discovery
 from kerlint.extract.numerics.hazards import numeric_ops
 from kerlint.extract.numerics.evaluator import Analyses
 from kerlint.extract.numerics.module import ModuleAnalysis
-from kerlint.extract.numerics.sign import is_final_loss, unnegated_return
+from kerlint.extract.numerics.sign import is_final_loss, unnegated_objective, unnegated_return
 from kerlint.extract.numerics.loss_calls import loss_calls
 from kerlint.extract.numerics.readings import called_functions, probability_reading
-from kerlint.facts import CustomFunction, LossCall, NumericOp
+from kerlint.facts import CustomFunction, LossCall
 
 __all__ = ["custom_functions", "numeric_facts"]
 
@@ -82,28 +82,20 @@ def _numpy_only(module: ModuleAnalysis, function) -> bool:
 GRADIENT_PACKAGES = frozenset({"keras", "tensorflow", "jax", "torch"})
 
 
-def _gradient_path_ops(ops: list[NumericOp]) -> list[NumericOp]:
-    """On a model's gradient path outside a loss function, an exp stands for a parameterization
-    (`exp(z_log_var)` of a VAE, a positive scale): its argument is a trained output kept small by
-    training itself, so only the idioms that have a stable replacement are reported."""
-    return [op for op in ops if op.kind != "exp" or op.idiom is not None]
-
-
 def _analyze(analyses: Analyses, candidate: Candidate, nodes=None) -> CustomFunction:
     function = candidate.function
     module = analyses.module
     evaluator = analyses.evaluator(function, candidate.sources)
     if candidate.objective is not None:
         name, anchor = candidate.objective.name, candidate.objective.anchor
-        ops, constants = numeric_ops(evaluator, name, nodes)
+        ops, constants = numeric_ops(evaluator, name, nodes, gradient_path=True)
         return CustomFunction(name=name, span=module.ctx.span(anchor), role="loss",
-                              numeric_ops=_gradient_path_ops(ops), small_constants=constants)
+                              numeric_ops=ops, small_constants=constants,
+                              unnegated_log_likelihood=unnegated_objective(evaluator, candidate.objective))
     name = module.display_name(function)
     if not candidate.explicit and not candidate.gradient_path and _numpy_only(module, function):
         return CustomFunction(name=name, span=module.ctx.span(_anchor(function)), role=candidate.role)
-    ops, constants = numeric_ops(evaluator, name)
-    if candidate.gradient_path:
-        ops = _gradient_path_ops(ops)
+    ops, constants = numeric_ops(evaluator, name, gradient_path=candidate.gradient_path)
     result = CustomFunction(name=name, span=module.ctx.span(_anchor(function)), role=candidate.role,
                             numeric_ops=ops, small_constants=constants,
                             probability_reading=probability_reading(evaluator),

@@ -20,6 +20,7 @@ from kerlint.extract.numerics.syntax import Function, Where, inside, is_self_att
 from kerlint.extract.numerics.signatures import default_sources, pair_sources, positional_params
 from kerlint.extract.numerics.vocabulary import LOSS_BASES, METRIC_BASES
 
+TRAINING_METHODS = ("compile", "fit", "fit_generator", "train_on_batch")
 FACTORY_WORDS = ("loss", "metric", "coef", "dice", "jaccard", "iou", "focal", "entropy")
 
 
@@ -53,6 +54,7 @@ class Discovery:
             sources = pair_sources(function)
             if sources is not None:
                 found[function] = Candidate(function, "loss-like", sources)
+        self._add_lambda_layer_functions(found)
         objectives = [Candidate(o.scope, "loss", o.sources, explicit=True, objective=o)
                       for o in Objectives(self.analyses).find()]
         for candidate in objectives:
@@ -73,6 +75,29 @@ class Discovery:
                 sources = self._helper_sources(evaluator, call, helper, where)
                 if helper not in found:
                     found[helper] = Candidate(helper, "loss", sources, component=True, gradient_path=True)
+
+    def _add_lambda_layer_functions(self, found: dict) -> None:
+        """The function a `layers.Lambda` wraps, in a module that trains a model: it computes part of the
+        prediction, so the gradient of any loss flows through it. Its first parameter is the layer's input
+        (a tensor or a list of them); `arguments=` are constants."""
+        if not any(isinstance(site.call.func, cst.Attribute) and site.call.func.attr.value in TRAINING_METHODS
+                   for site in self.ctx.tables.calls):
+            return
+        for site in self.ctx.tables.calls:
+            if not (self.ctx.callee(site.call) or "").endswith("layers.Lambda") or not site.call.args:
+                continue
+            wrapped = site.call.args[0].value
+            if isinstance(wrapped, cst.Lambda):
+                functions = [wrapped]
+            elif isinstance(wrapped, cst.Name):
+                functions = self._callee_definitions(cst.Call(func=wrapped), site.scope)
+            else:
+                continue
+            for function in functions:
+                params = positional_params(function)
+                if params and (function not in found or found[function].role == "loss-like"):
+                    found[function] = Candidate(function, "loss", {params[0].name.value: "derived"},
+                                                component=True, gradient_path=True)
 
     def _add_compiled(self, found: dict, function: cst.FunctionDef, role: str) -> None:
         inner = self._returned_inner_functions(function)

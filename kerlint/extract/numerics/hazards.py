@@ -17,10 +17,11 @@ from kerlint.extract.numerics.vocabulary import CLIPS, EXPS, LOGS, MAXIMUMS, SUM
 from kerlint.facts import NumericOp, SmallConstant
 
 
-def numeric_ops(evaluator: Evaluator, name: str, nodes: list[tuple[cst.CSTNode, Where]] | None = None
-                ) -> tuple[list[NumericOp], list[SmallConstant]]:
+def numeric_ops(evaluator: Evaluator, name: str, nodes: list[tuple[cst.CSTNode, Where]] | None = None,
+                gradient_path: bool = False) -> tuple[list[NumericOp], list[SmallConstant]]:
     """The ops of the function `name` (or the given nodes, each with where it is read) and the small
-    constants they depend on, in source order."""
+    constants they depend on, in source order. `gradient_path`: the code is on a model's gradient path
+    outside a loss function (a tape or minimize target, add_loss, a helper they call)."""
     if nodes is None:
         nodes = [(node, evaluator.where(node)) for node in evaluator.module.ops.in_function(evaluator.function)]
     classified = []
@@ -29,6 +30,9 @@ def numeric_ops(evaluator: Evaluator, name: str, nodes: list[tuple[cst.CSTNode, 
         if op is not None:
             classified.append((op, where))
     idioms = _idioms(evaluator, classified)
+    if gradient_path:
+        classified = [(op, where) for op, where in classified
+                      if op.kind != "exp" or id(op.node) in idioms or _output_column(evaluator, op.operand, where)]
     ops, constants = [], {}
     for call, source in _bound_constants(evaluator, nodes):
         constants.setdefault(source.span, _small_constant(source, name, evaluator.ctx.text(call)))
@@ -40,6 +44,35 @@ def numeric_ops(evaluator: Evaluator, name: str, nodes: list[tuple[cst.CSTNode, 
             for source in guard.constants:
                 constants.setdefault(source.span, _small_constant(source, name, numeric.text))
     return ops, sorted(constants.values(), key=lambda c: (c.span.line, c.span.col))
+
+
+def _output_column(evaluator: Evaluator, expr: cst.BaseExpression, where: Where) -> bool:
+    """On a gradient path outside a loss function, a lone exp stands for a parameterization (`exp(z_log_var)`
+    of a VAE's encoder output, a positive scale) that training keeps small: only the idioms with a stable
+    replacement are reported, and an exp of a column of the prediction itself (`exp(out[:, 1])`, through
+    names, signs and constant scales), which the loss reads as a log-scale exactly as a loss function's
+    `exp(y_pred[..., 1])`."""
+    for _ in range(12):
+        if isinstance(expr, cst.UnaryOperation):
+            expr = expr.expression
+        elif isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Multiply, cst.Divide)):
+            if evaluator.value(expr.left, where) is not None:
+                expr = expr.right
+            elif evaluator.value(expr.right, where) is not None:
+                expr = expr.left
+            else:
+                return False
+        elif isinstance(expr, cst.Name):
+            resolved = evaluator.resolve(expr, where)
+            if resolved is None or resolved.value is None or not resolved.exact:
+                return False
+            expr, where = resolved.value, resolved.where
+        elif isinstance(expr, cst.Subscript):
+            # a column of one tensor (`out[:, 1]`, `out[..., 1]`), not one of a model's several outputs
+            return len(expr.slice) > 1 and "prediction" in evaluator.taint(expr.value, where)
+        else:
+            return False
+    return False
 
 
 def _small_constant(source: ConstantSource, function: str, use: str) -> SmallConstant:

@@ -15,11 +15,19 @@ from kerlint.extract.numerics.memo import analysis
 from kerlint.extract.numerics.resolution import Resolution, Returns
 from kerlint.extract.numerics.taint import Taint
 from kerlint.extract.numerics.syntax import (
-    Where, builtin_name, call_argument, clip_ceiling, clip_floor, literal_number, selection,
+    Where, additive_terms, builtin_name, call_argument, clip_ceiling, clip_floor, literal_number, selection,
 )
 from kerlint.extract.numerics.vocabulary import (
-    CLIPS, DIVIDES, EXPS, KERAS_DEFAULT_EPSILON, LOGS, MAXIMUMS, MINIMUMS, POWERS, SELECTORS,
+    CLIPS, DATA_MAKERS, DIVIDES, EXPS, GRADIENT_KINDS, KERAS_DEFAULT_EPSILON, LOGS, MAXIMUMS, MINIMUMS, POWERS, SELECTORS,
 )
+
+
+def _factor_pairs(expr: cst.BaseExpression) -> list[tuple[cst.BaseExpression, cst.BaseExpression]]:
+    """`a * b` -> [(a, b), (b, a)]: each factor with the other."""
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Multiply):
+        return [(expr.left, expr.right), (expr.right, expr.left)]
+    return []
+
 
 # What each analysis assumes about the inputs. Guards assume nothing: a tanh output reaches -1, so even
 # `1 + y_pred` can be 0. The sign of a log-likelihood weights targets as labels in [0, 1] (1 - y_true,
@@ -85,6 +93,10 @@ class Ranges:
         if isinstance(expr.operator, cst.Subtract) and self._is_max_of(expr.right, expr.left, where):
             # `x - K.max(x, ...)` (the log-sum-exp shift) is never positive
             return Range(-math.inf, 0.0, self.range(expr.left, where, assumption).has_log)
+        if isinstance(expr.operator, cst.Add):
+            mixed = self._convex_combination(expr.left, expr.right, where, assumption)
+            if mixed is not None:
+                return mixed
         if isinstance(expr.operator, cst.Power):
             exponent = self.value(expr.right, where)
             return intervals.power(self.range(expr.left, where, assumption), exponent)
@@ -94,6 +106,29 @@ class Ranges:
             left, right = self.range(expr.left, where, assumption), self.range(expr.right, where, assumption)
         combine = OPERATIONS.get(type(expr.operator))
         return combine(left, right) if combine else TOP
+
+    def _convex_combination(self, first: cst.BaseExpression, second: cst.BaseExpression, where: Where,
+                            assumption: str) -> Range | None:
+        """`w * a + (1 - w) * b` (factors in either order) with w in [0, 1] lies between a and b: focal
+        loss's p_t = y * p + (1 - y) * (1 - p). A weight computed from the targets alone counts as a label
+        in [0, 1] (targets outside it are a crossentropy's own fault, reported as such)."""
+        for one, other in ((first, second), (second, first)):
+            for weight, a in _factor_pairs(one):
+                for complement, b in _factor_pairs(other):
+                    terms = additive_terms(complement)
+                    if (len(terms) == 2 and terms[0][0] > 0 and terms[1][0] < 0
+                            and self.value(terms[0][1], where) == 1.0
+                            and self.ctx.text(terms[1][1]) == self.ctx.text(weight)
+                            and self._mixing_weight(weight, where, assumption)):
+                        return intervals.union(self.range(a, where, assumption), self.range(b, where, assumption))
+        return None
+
+    def _mixing_weight(self, weight: cst.BaseExpression, where: Where, assumption: str) -> bool:
+        found = self.range(weight, where, assumption)
+        if 0.0 <= found.lo and found.hi <= 1.0:
+            return True
+        kinds = self.taint(weight, where)
+        return bool(kinds) and not kinds & GRADIENT_KINDS
 
     def _is_max_of(self, expr: cst.BaseExpression, operand: cst.BaseExpression, where: Where) -> bool:
         """`K.max(x)` itself, or a name bound to it (`m = K.max(x); x - m`)."""
@@ -115,6 +150,8 @@ class Ranges:
             return Range(KERAS_DEFAULT_EPSILON, KERAS_DEFAULT_EPSILON)
         if self.user_function(call):
             return self.returns.return_range(call, assumption)
+        if self.ctx.callee(call) in DATA_MAKERS:  # a placeholder fed the targets of a TF1 graph
+            return ASSUMPTIONS[assumption].get("target", TOP)
         name = self.math_name(call) or builtin_name(call)
         if name in SELECTORS:
             selected = selection(call)
