@@ -1,4 +1,4 @@
-from kerlint.diagnostic import Severity
+from kerlint.diagnostic import Related, Severity
 from kerlint.rule import Finding, Rule, head_or_loss
 
 # What each activation does to a loss that reads the output as a probability in [0, 1].
@@ -32,7 +32,9 @@ class UnboundedOutputWithProbabilityCustomLoss(Rule):
         "the log of the prediction clipped into [eps, 1] (a hand-written crossentropy, `log(clip(y_pred, 1e-7, "
         "1.0))`) (also inside the helper functions the loss calls) — while the output's effective activation is relu, "
         "linear, elu, softplus or another activation unbounded above. (A tanh output is left alone: losses "
-        "written for it, such as `log(1 - p)` with `log(1 + p)`, shift it into range on purpose.)"
+        "written for it, such as `log(1 - p)` with `log(1 + p)`, shift it into range on purpose.) The same "
+        "overlap in a loss differentiated outside compile() — the target of `tape.gradient`, the loss given to `minimize` in TF1 graph code — is judged on the activation "
+        "of the tensor it reads: `tf.layers.conv2d(h, 1, 1, activation=tf.nn.relu)`, `Dense(1)(h)`."
     )
     why_bad = (
         "Overlap losses and crossentropies are only meaningful for outputs in [0, 1]. An unbounded output lets "
@@ -81,6 +83,45 @@ def crossentropy(y_true, y_pred):
 model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(10, activation="relu")])  # expect: KL112
 model.compile(optimizer="adam", loss=crossentropy)
 """,
+        """\
+import keras
+from keras import ops
+
+def dice_loss(y_true, y_pred):
+    overlap = ops.sum(y_true * y_pred)
+    return 1.0 - (2.0 * overlap + 1.0) / (ops.sum(y_true) + ops.sum(y_pred) + 1.0)
+
+inputs = keras.Input((128, 128, 1))
+features = keras.layers.Conv2D(16, 3, padding="same", activation="relu")(inputs)
+mask = keras.layers.Conv2D(1, 1)(features)  # expect: KL112
+model = keras.Model(inputs, mask)
+model.compile(optimizer="adam", loss=dice_loss)
+""",
+        """\
+import tensorflow as tf
+
+images = tf.compat.v1.placeholder(tf.float32, [None, 64, 64, 1])
+masks = tf.compat.v1.placeholder(tf.float32, [None, 64, 64, 1])
+hidden = tf.compat.v1.layers.conv2d(images, 16, 3, padding="same", activation=tf.nn.relu)
+pred = tf.compat.v1.layers.conv2d(hidden, 1, 1, activation=tf.nn.relu)  # expect: KL112
+overlap = tf.reduce_sum(masks * pred)
+dice = (2.0 * overlap + 1.0) / (tf.reduce_sum(masks) + tf.reduce_sum(pred) + 1.0)
+train_op = tf.compat.v1.train.AdamOptimizer(1e-4).minimize(1.0 - dice)
+""",
+        """\
+import tensorflow as tf
+
+backbone = tf.keras.Sequential([tf.keras.layers.Conv2D(16, 3, padding="same", activation="relu")])
+head = tf.keras.layers.Dense(1)  # expect: KL112
+
+def train_step(images, masks, optimizer):
+    with tf.GradientTape() as tape:
+        pred = head(backbone(images))
+        inter = tf.reduce_sum(masks * pred)
+        loss = 1.0 - (inter + 1.0) / (tf.reduce_sum(masks + pred) - inter + 1.0)
+    variables = backbone.trainable_variables + head.trainable_variables
+    optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+""",
     )
     valid = (
         """\
@@ -117,6 +158,45 @@ def poisson_nll(y_true, y_pred):
 model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(1, activation="softplus")])
 model.compile(optimizer="adam", loss=poisson_nll)
 """,
+        """\
+import keras
+from keras import ops
+
+def dice_loss(y_true, y_pred):
+    overlap = ops.sum(y_true * y_pred)
+    return 1.0 - (2.0 * overlap + 1.0) / (ops.sum(y_true) + ops.sum(y_pred) + 1.0)
+
+inputs = keras.Input((128, 128, 1))
+features = keras.layers.Conv2D(16, 3, padding="same", activation="relu")(inputs)
+mask = keras.layers.Conv2D(1, 1, activation="sigmoid")(features)
+model = keras.Model(inputs, mask)
+model.compile(optimizer="adam", loss=dice_loss)
+""",
+        """\
+import tensorflow as tf
+
+images = tf.compat.v1.placeholder(tf.float32, [None, 64, 64, 1])
+masks = tf.compat.v1.placeholder(tf.float32, [None, 64, 64, 1])
+hidden = tf.compat.v1.layers.conv2d(images, 16, 3, padding="same", activation=tf.nn.relu)
+pred = tf.compat.v1.layers.conv2d(hidden, 1, 1, activation=tf.nn.sigmoid)
+overlap = tf.reduce_sum(masks * pred)
+dice = (2.0 * overlap + 1.0) / (tf.reduce_sum(masks) + tf.reduce_sum(pred) + 1.0)
+train_op = tf.compat.v1.train.AdamOptimizer(1e-4).minimize(1.0 - dice)
+""",
+        """\
+import tensorflow as tf
+
+backbone = tf.keras.Sequential([tf.keras.layers.Conv2D(16, 3, padding="same", activation="relu")])
+head = tf.keras.layers.Dense(1, activation="sigmoid")
+
+def train_step(images, masks, optimizer):
+    with tf.GradientTape() as tape:
+        pred = head(backbone(images))
+        inter = tf.reduce_sum(masks * pred)
+        loss = 1.0 - (inter + 1.0) / (tf.reduce_sum(masks + pred) - inter + 1.0)
+    variables = backbone.trainable_variables + head.trainable_variables
+    optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+""",
     )
 
     def check(self, facts, options):
@@ -135,6 +215,18 @@ model.compile(optimizer="adam", loss=poisson_nll)
                 f"{activation.layer} feeds {loss.text}, which reads its output as a probability ({reading}): "
                 f"{REASONS[activation.name]}",
                 related=related,
+            )
+        reported = set()  # one finding per output, however many overlaps (train, test) read it
+        for loss in facts.loss_calls:
+            activation = loss.activation
+            if loss.expects != "fraction" or activation.name not in REASONS or activation.span in reported:
+                continue
+            reported.add(activation.span)
+            yield Finding(
+                activation.span,
+                f"{loss.prediction_text} comes out of {activation.layer}, and the differentiated loss reads it as a "
+                f"probability ({loss.text}): {REASONS[activation.name]}",
+                related=(Related(loss.span, "read as a probability here"),),
             )
 
 

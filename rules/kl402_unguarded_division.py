@@ -26,7 +26,8 @@ class UnguardedDivision(Rule):
         "activation (relu, linear, tanh, ...) whose outputs can all be 0 or sum to 0."
         " Losses are found wherever they are differentiated: `compile(loss=...)` functions, `Loss` subclasses, "
         "`add_loss(...)`, the target of `tape.gradient(...)`, `optimizer.minimize(...)` (Keras, `tf.train`, "
-        "`tf.compat.v1.train`), `compute_gradients`, `tf.gradients` and `compute_loss` overrides, with the names,"
+        "`tf.compat.v1.train`), `compute_gradients`, `tf.gradients` and `compute_loss` overrides, and the function a "
+        "`layers.Lambda` wraps in a module that trains a model, with the names,"
         " helpers, indexing and reductions they are built from (TF1 graph code included). Only values that carry "
         "a gradient count: computed from the prediction (a model or layer call, `tf.layers.dense`, `tf.matmul(x, "
         "W) + b` with `tf.Variable` weights) or from trainable weights, not from the targets or placeholders "
@@ -156,6 +157,17 @@ def train_step(model, optimizer, images, masks):
         loss += tf.reduce_sum(pred) / tf.reduce_sum(tf.ones_like(masks))
     grads = tape.gradient(loss, model.trainable_variables)
     optimizer.apply_gradients(zip(grads, model.trainable_variables))
+""",
+        """\
+import tensorflow as tf
+
+x = tf.compat.v1.placeholder(tf.float32, [None, 4])
+W = tf.Variable(tf.zeros([4, 1]))
+b = tf.Variable(tf.zeros([1]))
+error = tf.reduce_mean(tf.square(tf.matmul(x, W) + b))
+n = tf.cast(tf.shape(x)[0], tf.float32)
+loss = error / n
+train_op = tf.compat.v1.train.AdamOptimizer(1e-3).minimize(loss)
 """,
     )
 

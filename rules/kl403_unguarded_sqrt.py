@@ -15,7 +15,8 @@ class UnguardedSqrt(Rule):
         "computed from y_true or y_pred with no epsilon added and no clip or `maximum` keeping it above 0."
         " Losses are found wherever they are differentiated: `compile(loss=...)` functions, `Loss` subclasses, "
         "`add_loss(...)`, the target of `tape.gradient(...)`, `optimizer.minimize(...)` (Keras, `tf.train`, "
-        "`tf.compat.v1.train`), `compute_gradients`, `tf.gradients` and `compute_loss` overrides, with the names,"
+        "`tf.compat.v1.train`), `compute_gradients`, `tf.gradients` and `compute_loss` overrides, and the function a "
+        "`layers.Lambda` wraps in a module that trains a model, with the names,"
         " helpers, indexing and reductions they are built from (TF1 graph code included). Only values that carry "
         "a gradient count: computed from the prediction (a model or layer call, `tf.layers.dense`, `tf.matmul(x, "
         "W) + b` with `tf.Variable` weights) or from trainable weights, not from the targets or placeholders "
@@ -57,6 +58,27 @@ from keras import ops
 def root_error(y_true, y_pred):
     return ops.mean(ops.abs(y_pred - y_true) ** 0.5)  # expect: KL403
 """,
+        """\
+import tensorflow as tf
+
+x = tf.compat.v1.placeholder(tf.float32, [None, 8])
+y = tf.compat.v1.placeholder(tf.float32, [None, 1])
+W = tf.Variable(tf.zeros([8, 1]))
+pred = tf.matmul(x, W)
+rmse = tf.sqrt(tf.reduce_mean(tf.square(pred - y)))  # expect: KL403
+train_op = tf.compat.v1.train.AdamOptimizer(1e-3).minimize(rmse)
+""",
+        """\
+import tensorflow as tf
+
+def train_step(encoder, optimizer, anchors, positives):
+    with tf.GradientTape() as tape:
+        a, p = encoder(anchors, training=True), encoder(positives, training=True)
+        distance = tf.sqrt(tf.reduce_sum(tf.square(a - p), axis=-1))  # expect: KL403
+        loss = tf.reduce_mean(distance)
+    grads = tape.gradient(loss, encoder.trainable_variables)
+    optimizer.apply_gradients(zip(grads, encoder.trainable_variables))
+""",
     )
     valid = (
         """\
@@ -84,6 +106,27 @@ def root_error(y_true, y_pred):
 import keras
 
 model.compile(optimizer="adam", loss="mse", metrics=[keras.metrics.RootMeanSquaredError()])
+""",
+        """\
+import tensorflow as tf
+
+x = tf.compat.v1.placeholder(tf.float32, [None, 8])
+y = tf.compat.v1.placeholder(tf.float32, [None, 1])
+W = tf.Variable(tf.zeros([8, 1]))
+pred = tf.matmul(x, W)
+rmse = tf.sqrt(tf.reduce_mean(tf.square(pred - y)) + 1e-7)
+train_op = tf.compat.v1.train.AdamOptimizer(1e-3).minimize(rmse)
+""",
+        """\
+import tensorflow as tf
+
+def train_step(encoder, optimizer, anchors, positives):
+    with tf.GradientTape() as tape:
+        a, p = encoder(anchors, training=True), encoder(positives, training=True)
+        distance = tf.sqrt(tf.maximum(tf.reduce_sum(tf.square(a - p), axis=-1), 1e-7))
+        loss = tf.reduce_mean(distance)
+    grads = tape.gradient(loss, encoder.trainable_variables)
+    optimizer.apply_gradients(zip(grads, encoder.trainable_variables))
 """,
     )
 

@@ -14,7 +14,8 @@ class UnguardedNegativePower(Rule):
         "and nothing (an epsilon, a clip, a `maximum`) keeps it away from 0."
         " Losses are found wherever they are differentiated: `compile(loss=...)` functions, `Loss` subclasses, "
         "`add_loss(...)`, the target of `tape.gradient(...)`, `optimizer.minimize(...)` (Keras, `tf.train`, "
-        "`tf.compat.v1.train`), `compute_gradients`, `tf.gradients` and `compute_loss` overrides, with the names,"
+        "`tf.compat.v1.train`), `compute_gradients`, `tf.gradients` and `compute_loss` overrides, and the function a "
+        "`layers.Lambda` wraps in a module that trains a model, with the names,"
         " helpers, indexing and reductions they are built from (TF1 graph code included). Only values that carry "
         "a gradient count: computed from the prediction (a model or layer call, `tf.layers.dense`, `tf.matmul(x, "
         "W) + b` with `tf.Variable` weights) or from trainable weights, not from the targets or placeholders "
@@ -43,6 +44,34 @@ import tensorflow as tf
 def inverse_error(y_true, y_pred):
     return tf.reduce_mean(tf.math.pow(tf.abs(y_pred - y_true), -1.0))  # expect: KL404
 """,
+        """\
+import tensorflow as tf
+
+x = tf.compat.v1.placeholder(tf.float32, [None, 4])
+y = tf.compat.v1.placeholder(tf.float32, [None, 1])
+W = tf.Variable(tf.ones([4, 1]))
+area = tf.reduce_sum(tf.nn.relu(tf.matmul(x, W)))
+loss = tf.reduce_mean(y) * tf.pow(area, -1.0)  # expect: KL404
+train_op = tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(loss)
+""",
+        """\
+import tensorflow as tf
+
+def train_step(model, optimizer, images, targets):
+    with tf.GradientTape() as tape:
+        pred = model(images, training=True)
+        loss = tf.reduce_mean(tf.abs(pred - targets) ** -0.5)  # expect: KL404
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+""",
+        """\
+import keras
+from keras import ops
+
+class InverseAreaLoss(keras.losses.Loss):
+    def call(self, y_true, y_pred):
+        return ops.mean(ops.sum(y_true, axis=-1) * ops.power(ops.sum(y_pred, axis=-1), -1))  # expect: KL404
+""",
     )
     valid = (
         """\
@@ -63,6 +92,34 @@ from keras import ops
 
 def squared_error(y_true, y_pred):
     return ops.mean(ops.power(y_pred - y_true, 2))
+""",
+        """\
+import tensorflow as tf
+
+x = tf.compat.v1.placeholder(tf.float32, [None, 4])
+y = tf.compat.v1.placeholder(tf.float32, [None, 1])
+W = tf.Variable(tf.ones([4, 1]))
+area = tf.reduce_sum(tf.nn.relu(tf.matmul(x, W)))
+loss = tf.reduce_mean(y) * tf.pow(area + 1e-6, -1.0)
+train_op = tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(loss)
+""",
+        """\
+import tensorflow as tf
+
+def train_step(model, optimizer, images, targets):
+    with tf.GradientTape() as tape:
+        pred = model(images, training=True)
+        loss = tf.reduce_mean((tf.abs(pred - targets) + 1e-3) ** -0.5)
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+""",
+        """\
+import keras
+from keras import ops
+
+class InverseAreaLoss(keras.losses.Loss):
+    def call(self, y_true, y_pred):
+        return ops.mean(ops.sum(y_true, axis=-1) * ops.power(ops.sum(y_pred, axis=-1) + 1e-6, -1))
 """,
     )
 

@@ -22,11 +22,13 @@ class UnguardedExp(Rule):
         "`x - K.max(x, axis=-1, keepdims=True)`) or bounded (sigmoid, tanh) are fine. `log(1 + exp(x))` and "
         "`log(sum(exp(x)))` and a softmax written by hand, `exp(x) / sum(exp(x))`, are reported once, at the exp, "
         "with their stable replacement. Outside a loss function (a `tape.gradient` target, `add_loss`, TF1 "
-        "graph code and the helpers they call), only those idioms are reported: a lone `exp(z_log_var)` there "
-        "is a parameterization (a VAE's variance) that training keeps small."
+        "graph code and the helpers they call), only those idioms are reported, and an exp of a column of the model's "
+        "output (`exp(out[:, 1])`, a log-scale read straight from the prediction): a lone `exp(z_log_var)` of "
+        "an encoder output there is a parameterization (a VAE's variance) that training keeps small."
         " Losses are found wherever they are differentiated: `compile(loss=...)` functions, `Loss` subclasses, "
         "`add_loss(...)`, the target of `tape.gradient(...)`, `optimizer.minimize(...)` (Keras, `tf.train`, "
-        "`tf.compat.v1.train`), `compute_gradients`, `tf.gradients` and `compute_loss` overrides, with the names,"
+        "`tf.compat.v1.train`), `compute_gradients`, `tf.gradients` and `compute_loss` overrides, and the function a "
+        "`layers.Lambda` wraps in a module that trains a model, with the names,"
         " helpers, indexing and reductions they are built from (TF1 graph code included). Only values that carry "
         "a gradient count: computed from the prediction (a model or layer call, `tf.layers.dense`, `tf.matmul(x, "
         "W) + b` with `tf.Variable` weights) or from trainable weights, not from the targets or placeholders "
@@ -80,6 +82,17 @@ probs = tf.exp(logits) / tf.reduce_sum(tf.exp(logits), axis=1, keepdims=True)  #
 loss = -tf.reduce_mean(tf.math.log(probs + 1e-7))
 train_op = tf.compat.v1.train.AdamOptimizer().minimize(loss)
 """,
+        """\
+import tensorflow as tf
+
+def train_step(model, optimizer, features, targets):
+    with tf.GradientTape() as tape:
+        out = model(features, training=True)
+        mean, log_var = out[:, 0], out[:, 1]
+        loss = tf.reduce_mean(0.5 * tf.exp(-log_var) * tf.square(targets - mean) + 0.5 * log_var)  # expect: KL405
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+""",
     )
     valid = (
         """\
@@ -119,6 +132,17 @@ logits = tf.matmul(x, W)
 log_probs = tf.nn.log_softmax(logits)
 loss = -tf.reduce_mean(log_probs)
 train_op = tf.compat.v1.train.AdamOptimizer().minimize(loss)
+""",
+        """\
+import tensorflow as tf
+
+def train_step(model, optimizer, features, targets):
+    with tf.GradientTape() as tape:
+        out = model(features, training=True)
+        mean, log_var = out[:, 0], tf.clip_by_value(out[:, 1], -10.0, 10.0)
+        loss = tf.reduce_mean(0.5 * tf.exp(-log_var) * tf.square(targets - mean) + 0.5 * log_var)
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
 """,
     )
 

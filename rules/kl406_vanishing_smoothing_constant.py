@@ -66,6 +66,29 @@ def iou(y_true, y_pred):
     union = ops.sum(y_true) + ops.sum(y_pred) - intersection
     return intersection / (union + 1e-10)  # expect: KL406
 """,
+        """\
+import tensorflow as tf
+
+images = tf.compat.v1.placeholder(tf.float32, [None, 64, 64, 1])
+masks = tf.compat.v1.placeholder(tf.float32, [None, 64, 64, 1])
+probs = tf.compat.v1.layers.conv2d(images, 1, 3, padding="same", activation=tf.nn.sigmoid)
+smooth = 1e-12  # expect: KL406
+overlap = tf.reduce_sum(masks * probs)
+dice = (2.0 * overlap + smooth) / (tf.reduce_sum(masks) + tf.reduce_sum(probs) + smooth)
+train_op = tf.compat.v1.train.AdamOptimizer(1e-4).minimize(1.0 - dice)
+""",
+        """\
+import tensorflow as tf
+
+def train_step(model, optimizer, images, masks):
+    with tf.GradientTape() as tape:
+        pred = model(images, training=True)
+        inter = tf.reduce_sum(masks * pred)
+        iou = inter / (tf.reduce_sum(masks + pred) - inter + 1e-10)  # expect: KL406
+        loss = 1.0 - iou
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+""",
     )
     valid = (
         """\
@@ -99,6 +122,29 @@ from keras import backend as K
 def bce(y_true, y_pred):
     y_pred = K.clip(y_pred, K.epsilon(), 1 - K.epsilon())
     return -K.mean(y_true * K.log(y_pred) + (1 - y_true) * K.log(1 - y_pred))
+""",
+        """\
+import tensorflow as tf
+
+images = tf.compat.v1.placeholder(tf.float32, [None, 64, 64, 1])
+masks = tf.compat.v1.placeholder(tf.float32, [None, 64, 64, 1])
+probs = tf.compat.v1.layers.conv2d(images, 1, 3, padding="same", activation=tf.nn.sigmoid)
+smooth = 1.0
+overlap = tf.reduce_sum(masks * probs)
+dice = (2.0 * overlap + smooth) / (tf.reduce_sum(masks) + tf.reduce_sum(probs) + smooth)
+train_op = tf.compat.v1.train.AdamOptimizer(1e-4).minimize(1.0 - dice)
+""",
+        """\
+import tensorflow as tf
+
+def train_step(model, optimizer, images, masks):
+    with tf.GradientTape() as tape:
+        pred = model(images, training=True)
+        inter = tf.reduce_sum(masks * pred)
+        iou = (inter + 1.0) / (tf.reduce_sum(masks + pred) - inter + 1.0)
+        loss = 1.0 - iou
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
 """,
     )
 

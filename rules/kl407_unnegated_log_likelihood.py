@@ -13,7 +13,11 @@ class UnnegatedLogLikelihood(Rule):
         "by constants and by target-derived weights (y_true, 1 - y_true, 1 + y_true), and reductions (mean, "
         "sum). Reports the return when the value is a combination of log-probability terms (logs of the "
         "prediction) with non-negative weights and no minus in front. When any weight's sign is unknown it "
-        "stays silent. Metrics are not checked: a log-likelihood metric is fine."
+        "stays silent. Metrics are not checked: a log-likelihood metric is fine. The same holds for a value "
+        "differentiated outside a loss function (the target of `tape.gradient`, the loss given to `minimize` in "
+        "TF1 graph code) when it is a log-likelihood of the targets (`labels * log(p)`), reported where the "
+        "value is defined; a log with no target weight there (a GAN generator's `log(1 - D(G(z)))`) is "
+        "minimized on purpose and left alone."
     )
     why_bad = (
         "Each log-probability is <= 0, so such a 'loss' is <= 0 and the optimizer minimizes it by driving "
@@ -52,6 +56,26 @@ class WeightedBCE:
     def __call__(self, y_true, y_pred):
         p = ops.clip(y_pred, 1e-7, 1 - 1e-7)
         return ops.mean(3.0 * y_true * ops.log(p) + (1 - y_true) * ops.log(1 - p))  # expect: KL407
+""",
+        """\
+import tensorflow as tf
+
+x = tf.compat.v1.placeholder(tf.float32, [None, 784])
+labels = tf.compat.v1.placeholder(tf.float32, [None, 10])
+W = tf.Variable(tf.zeros([784, 10]))
+probs = tf.nn.softmax(tf.matmul(x, W))
+log_likelihood = tf.reduce_mean(tf.reduce_sum(labels * tf.math.log(tf.clip_by_value(probs, 1e-7, 1.0)), axis=1))  # expect: KL407
+train_op = tf.compat.v1.train.GradientDescentOptimizer(0.5).minimize(log_likelihood)
+""",
+        """\
+import tensorflow as tf
+
+def train_step(model, optimizer, images, labels):
+    with tf.GradientTape() as tape:
+        probs = tf.clip_by_value(model(images, training=True), 1e-7, 1.0)
+        loss = tf.reduce_mean(tf.reduce_sum(labels * tf.math.log(probs), axis=-1))  # expect: KL407
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
 """,
     )
     valid = (
@@ -95,6 +119,26 @@ def log_likelihood(y_true, y_pred):
 
 def nll(y_true, y_pred):
     return -log_likelihood(y_true, y_pred)
+""",
+        """\
+import tensorflow as tf
+
+x = tf.compat.v1.placeholder(tf.float32, [None, 784])
+labels = tf.compat.v1.placeholder(tf.float32, [None, 10])
+W = tf.Variable(tf.zeros([784, 10]))
+probs = tf.nn.softmax(tf.matmul(x, W))
+log_likelihood = tf.reduce_mean(tf.reduce_sum(labels * tf.math.log(tf.clip_by_value(probs, 1e-7, 1.0)), axis=1))
+train_op = tf.compat.v1.train.GradientDescentOptimizer(0.5).minimize(-log_likelihood)
+""",
+        """\
+import tensorflow as tf
+
+def train_step(model, optimizer, images, labels):
+    with tf.GradientTape() as tape:
+        probs = tf.clip_by_value(model(images, training=True), 1e-7, 1.0)
+        loss = -tf.reduce_mean(tf.reduce_sum(labels * tf.math.log(probs), axis=-1))
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
 """,
     )
 

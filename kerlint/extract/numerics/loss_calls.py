@@ -12,6 +12,8 @@ from kerlint.extract.collect import ModuleContext
 from kerlint.extract.numerics.heads import Head, head_of
 from kerlint.extract.numerics.evaluator import Analyses
 from kerlint.extract.numerics.objectives import Objective
+from kerlint.extract.numerics.ops import classify
+from kerlint.extract.numerics.readings import overlap
 from kerlint.extract.numerics.syntax import call_argument
 from kerlint.extract.numerics.vocabulary import LOGS
 from kerlint.facts import Activation, LossCall
@@ -43,6 +45,7 @@ def loss_calls(analyses: Analyses, objectives: Iterable[Objective]) -> list[Loss
     found = [call for site in analyses.module.ctx.tables.calls if (call := _library_loss(analyses, site)) is not None]
     for objective in objectives:
         found += _hand_written(analyses, objective)
+        found += _overlaps(analyses, objective)
     unique = {(c.span.line, c.span.col, c.op): c for c in found}
     return sorted(unique.values(), key=lambda c: (c.span.line, c.span.col))
 
@@ -128,6 +131,37 @@ def _helper_ops(analyses: Analyses, objective: Objective) -> list[tuple[cst.CSTN
             start = module.ctx.span(node)
             found.append((node, (definitions[0], (start.line, start.col))))
     return found
+
+
+def _overlaps(analyses: Analyses, objective: Objective) -> list[LossCall]:
+    """A Dice/IoU overlap `sum(y * p) / (...)` of a differentiated objective: it reads the prediction p as a
+    fraction in [0, 1]; p's activation, when it can be told, is what the rules judge."""
+    ctx = analyses.module.ctx
+    found = []
+    for node, where in objective.ops:
+        evaluator = analyses.evaluator(where[0], objective.sources if where[0] is objective.scope else {})
+        op = classify(evaluator, node, where)
+        if op is None or op.kind != "divide" or op.numerator is None:
+            continue
+        if not overlap(evaluator, op.numerator, op.operand, where):
+            continue
+        heads: list[tuple[cst.CSTNode, Head]] = []
+        evaluator.find(op.numerator, where, lambda expr, at: _known_head(evaluator, expr, at, heads))
+        if heads:
+            prediction, head = heads[0]
+            found.append(LossCall(ctx.text(node, 80), ctx.span(node), "overlap", "fraction", ctx.text(prediction),
+                                  _activation(ctx, head), hand_written=True))
+    return found
+
+
+def _known_head(evaluator, expr: cst.CSTNode, where, heads: list) -> bool:
+    if not isinstance(expr, cst.BaseExpression) or not evaluator.carries_gradient(expr, where):
+        return False
+    head = head_of(evaluator, expr, where)
+    if head is None or head.name == "unknown":
+        return False
+    heads.append((expr, head))
+    return True
 
 
 def _activation(ctx: ModuleContext, head: Head) -> Activation:

@@ -19,7 +19,7 @@ def probability_reading(evaluator: Evaluator) -> str | None:
         op = classify(evaluator, node, where)
         if op is None:
             continue
-        if op.kind == "divide" and op.numerator is not None and _overlap(evaluator, op.numerator, op.operand, where):
+        if op.kind == "divide" and op.numerator is not None and overlap(evaluator, op.numerator, op.operand, where):
             return evaluator.ctx.text(node, 80)
         if op.kind == "log" and (_complement_of_prediction(evaluator, op.operand, where)
                                  or _clipped_into_unit_interval(evaluator, op.operand, where)):
@@ -45,7 +45,7 @@ def _clipped_into_unit_interval(evaluator: Evaluator, operand, where) -> bool:
             and "prediction" in evaluator.taint(operand.args[0].value, where))
 
 
-def _overlap(evaluator: Evaluator, numerator, denominator, where) -> bool:
+def overlap(evaluator: Evaluator, numerator, denominator, where) -> bool:
     """`sum(y_true * y_pred)` over a sum of the prediction: Dice, Jaccard/IoU, Tversky."""
     kinds = evaluator.taint(numerator, where)
     if not ("target" in kinds and kinds & GRADIENT_KINDS and evaluator.carries_gradient(denominator, where)):
