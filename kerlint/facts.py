@@ -259,7 +259,8 @@ class LossCall:
     text: str  # the loss as written, e.g. "tf.losses.log_loss(y, y_pred)"
     span: Span
     op: str  # e.g. "softmax_cross_entropy_with_logits", "log_loss", "log" for a hand-written one
-    expects: str  # "logits", "probabilities", or "fraction" for a Dice/IoU overlap (op "overlap")
+    expects: str  # "logits", "probabilities", "values" (a regression loss: op "mse", "mae", ...) or
+    # "fraction" (a Dice/IoU overlap: op "overlap")
     prediction_text: str  # the tensor passed as logits / predictions
     activation: Activation  # what produced that tensor (name "linear" for an affine output)
     hand_written: bool = False

@@ -27,7 +27,10 @@ class LossDoesNotFitTask(Rule):
         "regression loss (mse, mae, ...) on one-hot or 0/1 targets; a softmax over 3 or more classes trained "
         "with binary_crossentropy; a one-unit sigmoid head for labels with more than two classes (when the "
         "class count is evident: a dataset's labels, `to_categorical(y, n)`, `randint(0, n)`); integer class "
-        "labels given to categorical_crossentropy, and one-hot targets given to sparse_categorical_crossentropy."
+        "labels given to categorical_crossentropy, and one-hot targets given to sparse_categorical_crossentropy. "
+        "In code that applies the loss itself (TF1 graph code, a GradientTape loop), a regression loss "
+        "(`tf.losses.mean_squared_error`, `keras.losses.mse`, `MeanSquaredError()`) fitting a softmax output to "
+        "data."
     )
     why_bad = (
         "MSE on probabilities has vanishing gradients exactly where the prediction is confidently wrong (the "
@@ -75,6 +78,28 @@ model = keras.Sequential([keras.layers.Rescaling(1 / 255), keras.layers.Flatten(
 model.compile(optimizer="adam", loss="categorical_crossentropy")  # expect: KL111
 model.fit(x_train, y_train, epochs=5)
 """,
+        """\
+import tensorflow as tf
+
+images = tf.compat.v1.placeholder(tf.float32, [None, 784])
+onehot = tf.compat.v1.placeholder(tf.float32, [None, 10])
+hidden = tf.compat.v1.layers.dense(images, 128, activation=tf.nn.relu)
+probs = tf.compat.v1.layers.dense(hidden, 10, activation=tf.nn.softmax)
+loss = tf.compat.v1.losses.mean_squared_error(onehot, probs)  # expect: KL111
+train_op = tf.compat.v1.train.AdamOptimizer(1e-3).minimize(loss)
+""",
+        """\
+import tensorflow as tf
+
+head = tf.keras.layers.Dense(10, activation="softmax")
+mse = tf.keras.losses.MeanSquaredError()
+
+def train_step(features, onehot, optimizer):
+    with tf.GradientTape() as tape:
+        loss = mse(onehot, head(features))  # expect: KL111
+    grads = tape.gradient(loss, head.trainable_variables)
+    optimizer.apply_gradients(zip(grads, head.trainable_variables))
+""",
     )
     valid = (
         """\
@@ -109,6 +134,40 @@ model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(16, activation="
 model.compile(optimizer="adam", loss="mse")
 model.fit(x, (x + 1) / 2, epochs=5)
 """,
+        """\
+import tensorflow as tf
+
+images = tf.compat.v1.placeholder(tf.float32, [None, 784])
+onehot = tf.compat.v1.placeholder(tf.float32, [None, 10])
+hidden = tf.compat.v1.layers.dense(images, 128, activation=tf.nn.relu)
+logits = tf.compat.v1.layers.dense(hidden, 10)
+loss = tf.compat.v1.losses.softmax_cross_entropy(onehot, logits)
+train_op = tf.compat.v1.train.AdamOptimizer(1e-3).minimize(loss)
+""",
+        """\
+import tensorflow as tf
+
+head = tf.keras.layers.Dense(10, activation="softmax")
+cce = tf.keras.losses.CategoricalCrossentropy()
+
+def train_step(features, onehot, optimizer):
+    with tf.GradientTape() as tape:
+        loss = cce(onehot, head(features))
+    grads = tape.gradient(loss, head.trainable_variables)
+    optimizer.apply_gradients(zip(grads, head.trainable_variables))
+""",
+        """\
+import tensorflow as tf
+
+teacher = tf.keras.layers.Dense(10, activation="softmax")
+student = tf.keras.layers.Dense(10, activation="softmax")
+
+def distill_step(features, optimizer):
+    with tf.GradientTape() as tape:
+        loss = tf.keras.losses.mean_squared_error(tf.stop_gradient(teacher(features)), student(features))
+    grads = tape.gradient(loss, student.trainable_variables)
+    optimizer.apply_gradients(zip(grads, student.trainable_variables))
+""",
     )
 
     def check(self, facts, options):
@@ -139,6 +198,10 @@ model.fit(x, (x + 1) / 2, epochs=5)
                 if activation.name == "softmax" and (activation.units or 0) >= 2 and loss.name in REGRESSION_LOSSES \
                         and not known:
                     yield self._regression_on_classes(activation, loss, None)
+        for loss in facts.loss_calls:  # a regression loss applied in code (TF1 graph, GradientTape)
+            activation = loss.activation
+            if loss.expects == "values" and activation.name == "softmax" and (activation.units or 2) >= 2:
+                yield self._regression_on_classes(activation, loss, None)
 
     def _run_finding(self, head, activation, loss, targets, related):
         if targets is None:

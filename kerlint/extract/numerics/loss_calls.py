@@ -31,12 +31,18 @@ TF_LOSS_OPS = {
     "sparse_softmax_cross_entropy": ("logits", ("logits",), 1),
     "sigmoid_cross_entropy": ("logits", ("logits",), 1),
     "log_loss": ("probabilities", ("predictions",), 1),
+    "mean_squared_error": ("values", ("predictions",), 1),
+    "absolute_difference": ("values", ("predictions",), 1),
 }
 KERAS_LOSS_NAMESPACES = ("keras.losses", "keras.ops", "keras.backend", "keras.metrics")
 KERAS_LOSS_FUNCTIONS = {"categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy"}
+# Regression losses: they expect values, and are judged on what they are given (a softmax head: KL111).
+KERAS_REGRESSION_FUNCTIONS = {"mean_squared_error": "mse", "mse": "mse", "mean_absolute_error": "mae", "mae": "mae"}
 KERAS_LOSS_CLASSES = {"CategoricalCrossentropy": "categorical_crossentropy",
                       "SparseCategoricalCrossentropy": "sparse_categorical_crossentropy",
-                      "BinaryCrossentropy": "binary_crossentropy"}
+                      "BinaryCrossentropy": "binary_crossentropy",
+                      "MeanSquaredError": "mse", "MeanAbsoluteError": "mae"}
+REGRESSION_OPS = frozenset({"mse", "mae", "mean_squared_error", "absolute_difference"})
 KERAS_PREDICTION_KEYWORDS = ("y_pred", "output")
 POSITIVE_SCALES = frozenset({"softplus", "exponential"})  # heads for a scale or a rate, whose log is a likelihood
 
@@ -61,19 +67,27 @@ def _library_loss(analyses: Analyses, site) -> LossCall | None:
     elif namespace in KERAS_LOSS_NAMESPACES and last in KERAS_LOSS_FUNCTIONS:
         expects = "logits" if _from_logits(call) else "probabilities"
         prediction = call_argument(call, 1, KERAS_PREDICTION_KEYWORDS)
+    elif namespace in KERAS_LOSS_NAMESPACES and last in KERAS_REGRESSION_FUNCTIONS:
+        last, expects = KERAS_REGRESSION_FUNCTIONS[last], "values"
+        prediction = call_argument(call, 1, KERAS_PREDICTION_KEYWORDS)
     else:
         construction = _loss_object(analyses, call, site)
         if construction is None:
             return None
         last = KERAS_LOSS_CLASSES[(ctx.callee(construction) or "").rpartition(".")[2]]
-        expects = "logits" if _from_logits(construction) else "probabilities"
+        expects = "values" if last in REGRESSION_OPS else "logits" if _from_logits(construction) else "probabilities"
         prediction = call_argument(call, 1, KERAS_PREDICTION_KEYWORDS)
     if prediction is None:
         return None
     evaluator = analyses.evaluator(site.scope, {})
-    head = head_of(evaluator, prediction, (site.scope, site.position))
+    where = (site.scope, site.position)
+    head = head_of(evaluator, prediction, where)
     if head is None or head.name == "unknown":
         return None
+    if expects == "values":  # only a regression loss that fits a prediction to data (not distillation)
+        labels = call_argument(call, 0, ("labels", "y_true"))
+        if labels is None or evaluator.carries_gradient(labels, where):
+            return None
     return LossCall(ctx.text(call), ctx.span(call), last, expects, ctx.text(prediction), _activation(ctx, head))
 
 
