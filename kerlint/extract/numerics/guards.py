@@ -10,6 +10,7 @@ leading literal (`1 - y_pred`, `1 + y_pred`) shifts the input and guards nothing
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import libcst as cst
@@ -230,7 +231,10 @@ class Guards:
             resolved = self.resolve(expr, where)
             if resolved is None or resolved.value is None:
                 return None
-            return self.upper_bound_guard(resolved.value, resolved.where, ceiling) if resolved.exact else ASSUMED
+            if resolved.exact:
+                return self.upper_bound_guard(resolved.value, resolved.where, ceiling)
+            # an element of an unpacked input (`x, x_hat = inputs`) is as unbounded as the input
+            return None if self._unpacked_input(resolved.value, resolved.where) else ASSUMED
         if isinstance(expr, cst.Subscript):
             return self.upper_bound_guard(expr.value, where, ceiling)
         if not isinstance(expr, cst.Call):
@@ -245,9 +249,14 @@ class Guards:
             return self.upper_bound_guard(first, where, ceiling) if first is not None else None
         if name in SELECTORS:
             return self._selection_guard(expr, where, lambda branch: self.upper_bound_guard(branch, where, ceiling))
-        if self.user_function(expr):
-            return Guard(self.ctx.text(expr))
-        return Guard(self.ctx.text(expr)) if self.range(expr, where, "guard").hi < ceiling else None
+        bound = self.range(expr, where, "guard").hi
+        if self.user_function(expr) and bound == math.inf:
+            return Guard(self.ctx.text(expr))  # a helper whose result we cannot bound: assume it guards
+        return Guard(self.ctx.text(expr)) if bound < ceiling else None
+
+    def _unpacked_input(self, whole: cst.BaseExpression, where: Where) -> bool:
+        resolved = self.resolve(whole, where) if isinstance(whole, cst.Name) else None
+        return resolved is not None and resolved.source is not None
 
     def _ceiling_guard(self, call: cst.Call, bound: cst.BaseExpression | None, where: Where, ceiling: float) -> Guard | None:
         if bound is None:

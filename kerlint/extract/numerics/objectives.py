@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from kerlint.extract.collect import CallSite, Scope
+from kerlint.extract.names import dotted
 from kerlint.extract.numerics.evaluator import Analyses
 from kerlint.extract.numerics.op_index import is_op_node
 from kerlint.extract.numerics.syntax import Where, call_argument, operands
@@ -72,10 +73,18 @@ class Objectives:
         function = objective.scope
         if not isinstance(function, cst.FunctionDef):
             return
+        kind = "derived" if self._layer_call(function) else "target"
         for param in positional_params(function) + list(function.params.kwonly_params):
             name = param.name.value
             if name not in objective.sources and not any(word in name.lower() for word in MODEL_WORDS):
-                objective.sources[name] = "target"
+                objective.sources[name] = kind
+
+    def _layer_call(self, function: cst.FunctionDef) -> bool:
+        """`call` of a Layer subclass: its inputs are the outputs of the layers before it, so a gradient
+        flows through them (`self.add_loss(...)` of a VAE's loss layer)."""
+        owner = self.ctx.tables.function_class.get(function)
+        return (function.name.value == "call" and owner is not None
+                and any((dotted(base.value) or "").split(".")[-1] == "Layer" for base in owner.bases))
 
     def _from_call(self, site: CallSite) -> Objective | None:
         call = site.call
