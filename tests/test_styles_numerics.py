@@ -1,6 +1,7 @@
 """Faulty losses in styles the development corpus only samples: `keras.losses.Loss` subclasses in `keras.ops`,
 a VAE's loss added by a layer, `tf.function` train steps, `train_step`/`compute_loss` overrides, TF1 graph code
-run with `minimize`/`sess.run`, a `layers.Lambda` function, loss factories. Each must get exactly these
+run with `minimize`/`sess.run`, a `layers.Lambda` function, loss factories, NumPy-free `ops.add/subtract/
+multiply` arithmetic. Each must get exactly these
 findings (api-compat aside); the `# BUG` comment marks the fault. Their correct twins live in
 fixtures/correct/published_styles/num_*.py, which the correct-code test keeps silent."""
 
@@ -39,6 +40,8 @@ EXPECTED = {
     "s21_iou_factory_tiny_smooth.py": [(5, "KL406")],
     "s22_tape_reciprocal_scale.py": [(10, "KL402")],
     "s23_poisson_log_rate_exp.py": [(6, "KL405")],
+    "s24_keras3_functional_ops_bce.py": [(6, "KL401"), (7, "KL401")],
+    "s25_keras3_functional_ops_unnegated.py": [(8, "KL407")],
 }
 
 def codes_and_lines(path: Path) -> list[tuple[int, str]]:

@@ -43,6 +43,7 @@ class Evaluator:
         self.function, self.scope = resolution.function, resolution.scope
         self.where, self.resolve, self.find = resolution.where, resolution.resolve, resolution.find
         self.math_name, self.user_function, self.reduces = resolution.math_name, resolution.user_function, resolution.reduces
+        self.arithmetic = resolution.arithmetic
         self.taint, self.carries_gradient, self.source_kind = taints.taint, taints.carries_gradient, taints.source_kind
         self.value = self.constants.value
         self.range = self.ranges.range

@@ -58,6 +58,7 @@ class Guards:
         self.module, self.ctx, self.memo = resolution.module, resolution.ctx, resolution.memo
         self.resolve, self.find = resolution.resolve, resolution.find
         self.math_name, self.user_function = resolution.math_name, resolution.user_function
+        self.arithmetic = resolution.arithmetic
         self.tainted, self.model_output = taint.tainted, taint.model_output
         self.value, self.constant_source = constants.value, constants.constant_source
         self.is_epsilon_expression = constants.is_epsilon_expression
@@ -83,6 +84,7 @@ class Guards:
                 return None if resolved is None or resolved.source is not None else ASSUMED
             # an element of an unpacked value (`a, b = K.split(y_pred, 2)`) is judged by the whole
             return self.positive(resolved.value, resolved.where)
+        expr = self.arithmetic(expr)
         if isinstance(expr, cst.BinaryOperation):
             return self._binary_positive(expr, where)
         if isinstance(expr, cst.Call):

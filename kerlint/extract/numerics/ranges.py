@@ -50,6 +50,7 @@ class Ranges:
         self.module, self.ctx, self.memo = resolution.module, resolution.ctx, resolution.memo
         self.resolve, self.find, self.reduces = resolution.resolve, resolution.find, resolution.reduces
         self.math_name, self.user_function = resolution.math_name, resolution.user_function
+        self.arithmetic = resolution.arithmetic
         self.taint, self.tainted = taint.taint, taint.tainted
         self.value, self.fixed_epsilon, self.is_keras_epsilon = constants.value, constants.fixed_epsilon, constants.is_keras_epsilon
         self.returns = returns
@@ -69,7 +70,8 @@ class Ranges:
         if isinstance(expr, cst.BinaryOperation):
             return self._binary_range(expr, where, assumption)
         if isinstance(expr, cst.Call):
-            return self._call_range(expr, where, assumption)
+            operation = self.arithmetic(expr)
+            return self._call_range(expr, where, assumption) if operation is expr else self.range(operation, where, assumption)
         if isinstance(expr, cst.Subscript):
             return self.range(expr.value, where, assumption)
         if isinstance(expr, cst.IfExp):
@@ -112,10 +114,11 @@ class Ranges:
         """`w * a + (1 - w) * b` (factors in either order) with w in [0, 1] lies between a and b: focal
         loss's p_t = y * p + (1 - y) * (1 - p). A weight computed from the targets alone counts as a label
         in [0, 1] (targets outside it are a crossentropy's own fault, reported as such)."""
+        first, second = self.arithmetic(first), self.arithmetic(second)
         for one, other in ((first, second), (second, first)):
             for weight, a in _factor_pairs(one):
                 for complement, b in _factor_pairs(other):
-                    terms = additive_terms(complement)
+                    terms = additive_terms(self.arithmetic(complement))
                     if (len(terms) == 2 and terms[0][0] > 0 and terms[1][0] < 0
                             and self.value(terms[0][1], where) == 1.0
                             and self.ctx.text(terms[1][1]) == self.ctx.text(weight)

@@ -56,7 +56,7 @@ def overlap(evaluator: Evaluator, numerator, denominator, where) -> bool:
 
 def _complement_of_prediction(evaluator: Evaluator, operand, where) -> bool:
     """`1 - y_pred`: the prediction is read as a probability whose complement is the other class's."""
-    terms = additive_terms(operand)
+    terms = additive_terms(evaluator.arithmetic(operand))
     return (len(terms) == 2 and terms[0][0] > 0 and terms[1][0] < 0 and evaluator.value(terms[0][1], where) == 1.0
             and bool(evaluator.taint(terms[1][1], where) & {"prediction"}))
 

@@ -23,6 +23,9 @@ from kerlint.extract.numerics.syntax import Function, Position, Where, call_argu
 AUGMENTED_OPERATORS = {cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
                        cst.DivideAssign: cst.Divide, cst.PowerAssign: cst.Power}
 
+FUNCTIONAL_OPERATORS = {"add": cst.Add, "subtract": cst.Subtract, "multiply": cst.Multiply, "divide": cst.Divide,
+                        "true_divide": cst.Divide, "truediv": cst.Divide}
+
 
 @dataclass(frozen=True)
 class Resolved:
@@ -53,7 +56,7 @@ class Resolution:
         # Where the body's names live: the function itself, or for a lambda the scope around it.
         self.scope: Scope = module.scope_of(function) if isinstance(function, cst.Lambda) else function
         self.memo: dict = {}  # shared by the analyses built on this one (keys name the analysis)
-        self._synthetic: dict[int, cst.BaseExpression] = {}  # keeps augmented-assignment expressions alive
+        self._synthetic: dict[int, cst.BaseExpression] = {}  # keeps augmented and functional-operator expressions alive
 
     def start(self, node: cst.CSTNode) -> Position:
         span = self.ctx.span(node)
@@ -77,6 +80,26 @@ class Resolution:
             return False
         reduced = call_argument(expr, 0, ("x", "input_tensor"))
         return reduced is not None and self.ctx.text(reduced) == self.ctx.text(operand)
+
+    def arithmetic(self, expr: cst.BaseExpression) -> cst.BaseExpression:
+        """`ops.add(a, b)`, `tf.math.subtract`, `multiply`, `divide`, `negative` (NumPy-free Keras 3, tf.math)
+        as the operator expression they compute, so that guards and ranges read them as `a + b`; any other
+        expression as it is."""
+        if not isinstance(expr, cst.Call):
+            return expr
+        name = self.math_name(expr)
+        positional = [arg.value for arg in expr.args if arg.keyword is None and not arg.star]
+        if name in FUNCTIONAL_OPERATORS and len(positional) == 2 == len(expr.args):
+            operator = FUNCTIONAL_OPERATORS[name]()
+        elif name == "negative" and len(positional) == 1 == len(expr.args):
+            operator = None
+        else:
+            return expr
+        key = id(expr)
+        if key not in self._synthetic:
+            self._synthetic[key] = (cst.BinaryOperation(positional[0], operator, positional[1]) if operator is not None
+                                    else cst.UnaryOperation(cst.Minus(), positional[0]))
+        return self._synthetic[key]
 
     # --- names ---------------------------------------------------------------------------------------
     def resolve(self, expr: cst.BaseExpression, where: Where) -> Resolved | None:
