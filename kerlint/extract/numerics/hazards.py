@@ -145,12 +145,18 @@ def _clipped_squash(evaluator: Evaluator, operand: cst.BaseExpression, where: Wh
 
 
 def _entropy_term(evaluator: Evaluator, op: Op, where: Where) -> bool:
-    """The log of `p * log(p)`: its guard's floor bounds the gradient log(p) + 1, no 1/eps hazard."""
+    """The log of `p * log(p)` or `p * log(p + eps)`: its guard's floor bounds the gradient log(p) + 1 (at
+    most |log eps| + 1), no 1/eps hazard."""
     if op.kind != "log":
         return False
-    operand = evaluator.ctx.text(op.operand)
-    return any((product.right is op.node and evaluator.ctx.text(product.left) == operand)
-               or (product.left is op.node and evaluator.ctx.text(product.right) == operand)
+    ctx = evaluator.ctx
+    weights = {ctx.text(op.operand)}
+    terms = additive_terms(evaluator.arithmetic(op.operand))
+    tainted = [term for sign, term in terms if sign > 0 and evaluator.taint(term, where)]
+    if len(terms) == 2 and len(tainted) == 1:
+        weights.add(ctx.text(tainted[0]))
+    return any((product.right is op.node and ctx.text(product.left) in weights)
+               or (product.left is op.node and ctx.text(product.right) in weights)
                for product in evaluator.module.ops.products_in(where[0]))
 
 
