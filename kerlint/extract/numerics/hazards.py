@@ -30,9 +30,9 @@ def numeric_ops(evaluator: Evaluator, name: str, nodes: list[tuple[cst.CSTNode, 
         if op is not None:
             classified.append((op, where))
     idioms = _idioms(evaluator, classified)
-    if gradient_path:
-        classified = [(op, where) for op, where in classified
-                      if op.kind != "exp" or id(op.node) in idioms or _output_column(evaluator, op.operand, where)]
+    classified = [(op, where) for op, where in classified
+                  if op.kind != "exp" or id(op.node) in idioms or _output_column(evaluator, op.operand, where)
+                  or not (gradient_path or _captured(evaluator, op.operand, where))]
     ops, constants = [], {}
     for call, source in _bound_constants(evaluator, nodes):
         constants.setdefault(source.span, _small_constant(source, name, evaluator.ctx.text(call)))
@@ -44,6 +44,19 @@ def numeric_ops(evaluator: Evaluator, name: str, nodes: list[tuple[cst.CSTNode, 
             for source in guard.constants:
                 constants.setdefault(source.span, _small_constant(source, name, numeric.text))
     return ops, sorted(constants.values(), key=lambda c: (c.span.line, c.span.col))
+
+
+def _captured(evaluator: Evaluator, expr: cst.BaseExpression, where: Where) -> bool:
+    """Computed from none of the function's own inputs: a tensor of the model graph the loss closes over
+    (`K.exp(z_log_var)` in the KL term of a Keras VAE's loss), which is on the gradient path like an objective's."""
+    if not evaluator.resolution.sources:
+        return False
+    def reads_input(node: cst.CSTNode, at: Where) -> bool:
+        if not isinstance(node, cst.Name):
+            return False
+        resolved = evaluator.resolve(node, at)
+        return resolved is not None and resolved.source is not None
+    return evaluator.find(expr, where, reads_input) is None
 
 
 def _output_column(evaluator: Evaluator, expr: cst.BaseExpression, where: Where) -> bool:
