@@ -86,6 +86,9 @@ class Discovery:
         for site in self.ctx.tables.calls:
             if not (self.ctx.callee(site.call) or "").endswith("layers.Lambda") or not site.call.args:
                 continue
+            kind = self._lambda_input_kind(site)
+            if kind == "target":
+                continue  # applied to the data itself: no gradient flows into it
             wrapped = site.call.args[0].value
             if isinstance(wrapped, cst.Lambda):
                 functions = [wrapped]
@@ -96,8 +99,22 @@ class Discovery:
             for function in functions:
                 params = positional_params(function)
                 if params and (function not in found or found[function].role == "loss-like"):
-                    found[function] = Candidate(function, "loss", {params[0].name.value: "derived"},
+                    found[function] = Candidate(function, "loss", {params[0].name.value: kind},
                                                 component=True, gradient_path=True)
+
+    def _lambda_input_kind(self, construction) -> str:
+        """What a Lambda layer is applied to: "target" for the data itself (`Lambda(f)(inputs)` with `inputs =
+        keras.Input(...)`, the first layer of a Sequential list), else "derived" (a layer's output)."""
+        for site in self.ctx.tables.calls:
+            call = site.call
+            if call.func is construction.call and call.args:
+                evaluator = self.analyses.evaluator(site.scope, {})
+                return evaluator.source_kind(call.args[0].value, (site.scope, site.position)) or "derived"
+            first = call.args[0].value if call.args else None
+            if (isinstance(first, cst.List) and first.elements and first.elements[0].value is construction.call
+                    and (self.ctx.callee(call) or "").endswith("Sequential")):
+                return "target"
+        return "derived"
 
     def _add_compiled(self, found: dict, function: cst.FunctionDef, role: str) -> None:
         inner = self._returned_inner_functions(function)

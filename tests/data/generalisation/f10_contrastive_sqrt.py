@@ -12,6 +12,7 @@ def triplet(anchor, positive, negative):  # never used: no gradient path, no fin
     return tf.reduce_mean(tf.maximum(0.2 + d_pos - d_neg, 0.0))
 a = keras.Input((16,))
 b = keras.Input((16,))
-dist = keras.layers.Lambda(euclidean_distance)([a, b])
+tower = keras.Sequential([keras.layers.Dense(8, activation="relu")])
+dist = keras.layers.Lambda(euclidean_distance)([tower(a), tower(b)])
 model = keras.Model([a, b], dist)
 model.compile(loss=contrastive_loss, optimizer="adam")
