@@ -1,7 +1,7 @@
 """Faulty losses in styles the development corpus only samples: `keras.losses.Loss` subclasses in `keras.ops`,
 a VAE's loss added by a layer, `tf.function` train steps, `train_step`/`compute_loss` overrides, TF1 graph code
 run with `minimize`/`sess.run`, a `layers.Lambda` function, loss factories, NumPy-free `ops.add/subtract/
-multiply` arithmetic. Each must get exactly these
+multiply` arithmetic, `functools.partial` and lambda losses, a JAX `stateless_call` step. Each must get exactly these
 findings (api-compat aside); the `# BUG` comment marks the fault. Their correct twins live in
 fixtures/correct/published_styles/num_*.py, which the correct-code test keeps silent."""
 
@@ -42,6 +42,12 @@ EXPECTED = {
     "s23_poisson_log_rate_exp.py": [(6, "KL405")],
     "s24_keras3_functional_ops_bce.py": [(6, "KL401"), (7, "KL401")],
     "s25_keras3_functional_ops_unnegated.py": [(8, "KL407")],
+    "s26_partial_loss_ops_log.py": [(8, "KL401")],
+    "s27_compile_lambda_ops_log.py": [(5, "KL401")],
+    "s28_tape_helper_compute_loss.py": [(8, "KL401")],
+    "s29_jax_stateless_call_log.py": [(10, "KL401"), (10, "KL401")],
+    "s30_minimize_callable_division.py": [(8, "KL402")],
+    "s31_tape_cosine_norm_division.py": [(9, "KL402")],
 }
 
 def codes_and_lines(path: Path) -> list[tuple[int, str]]:

@@ -235,7 +235,7 @@ class Guards:
                 return None
             if resolved.exact:
                 return self.upper_bound_guard(resolved.value, resolved.where, ceiling)
-            # an element of an unpacked input (`x, x_hat = inputs`) is as unbounded as the input
+            # an element of an unpacked input or model output (`x, x_hat = inputs`) is as unbounded as it
             return None if self._unpacked_input(resolved.value, resolved.where) else ASSUMED
         if isinstance(expr, cst.Subscript):
             return self.upper_bound_guard(expr.value, where, ceiling)
@@ -257,6 +257,9 @@ class Guards:
         return Guard(self.ctx.text(expr)) if bound < ceiling else None
 
     def _unpacked_input(self, whole: cst.BaseExpression, where: Where) -> bool:
+        """An input of the function, or a model's output (`y_pred, state = model.stateless_call(...)`)."""
+        if isinstance(whole, cst.Call):
+            return self.model_output(whole, self.ctx.callee(whole), where)
         resolved = self.resolve(whole, where) if isinstance(whole, cst.Name) else None
         return resolved is not None and resolved.source is not None
 

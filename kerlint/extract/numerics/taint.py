@@ -25,6 +25,7 @@ WEIGHTED_LAYER_WORDS = ("dense", "conv", "fully_connected", "linear", "embedding
                         "separable", "rnn", "lstm", "gru")
 MODEL_WORDS = ("model", "net", "encoder", "decoder", "generator", "discriminator", "classifier", "critic", "actor")
 BUILTINS = frozenset(dir(builtins))
+MODEL_CALL_METHODS = ("stateless_call", "call")
 PREDICTION: frozenset[str] = frozenset(("prediction",))
 
 NO_TAINT: frozenset[str] = frozenset()
@@ -112,6 +113,8 @@ class Taint:
         func = call.func
         if isinstance(func, cst.Call):
             return self._builds_model(func)
+        if isinstance(func, cst.Attribute) and func.attr.value in MODEL_CALL_METHODS:
+            return self._is_model(func.value, where)  # `model.stateless_call(params, state, x)` (Keras 3, JAX)
         if isinstance(func, cst.Name) and func.value == "self":
             return True
         if self.user_function(call):
