@@ -12,7 +12,7 @@ from typing import Iterator
 
 import libcst as cst
 
-from kerlint.extract.collect import Scope
+from kerlint.extract.collect import CallSite, Scope
 from kerlint.extract.names import dotted
 from kerlint.extract.numerics.evaluator import Analyses, Evaluator
 from kerlint.extract.numerics.objectives import Objective, Objectives
@@ -102,7 +102,7 @@ class Discovery:
                     found[function] = Candidate(function, "loss", {params[0].name.value: kind},
                                                 component=True, gradient_path=True)
 
-    def _lambda_input_kind(self, construction) -> str:
+    def _lambda_input_kind(self, construction: CallSite) -> str:
         """What a Lambda layer is applied to: "target" for the data itself (`Lambda(f)(inputs)` with `inputs =
         keras.Input(...)`, the first layer of a Sequential list), else "derived" (a layer's output)."""
         for site in self.ctx.tables.calls:

@@ -31,8 +31,7 @@ def numeric_ops(evaluator: Evaluator, name: str, nodes: list[tuple[cst.CSTNode, 
             classified.append((op, where))
     idioms = _idioms(evaluator, classified)
     classified = [(op, where) for op, where in classified
-                  if op.kind != "exp" or id(op.node) in idioms or _output_column(evaluator, op.operand, where)
-                  or not (gradient_path or _captured(evaluator, op.operand, where))]
+                  if not _parameterization(evaluator, op, where, gradient_path, idioms)]
     ops, constants = [], {}
     for call, source in _bound_constants(evaluator, nodes):
         constants.setdefault(source.span, _small_constant(source, name, evaluator.ctx.text(call)))
@@ -46,25 +45,35 @@ def numeric_ops(evaluator: Evaluator, name: str, nodes: list[tuple[cst.CSTNode, 
     return ops, sorted(constants.values(), key=lambda c: (c.span.line, c.span.col))
 
 
+def _parameterization(evaluator: Evaluator, op: Op, where: Where, gradient_path: bool, idioms: dict[int, str]) -> bool:
+    """A lone exp on a model's gradient path outside a loss function (a tape or minimize target, add_loss, a
+    Lambda layer), or of a model-graph tensor a loss closes over: a parameterization (`exp(z_log_var)` of a
+    VAE's encoder output, a positive scale) that training keeps small. Not reported; the idioms with a stable
+    replacement (softplus, logsumexp, a hand-written softmax) and an exp of a column of the prediction itself
+    (`exp(out[:, 1])`, read as a log-scale exactly as a loss function's `exp(y_pred[..., 1])`) still are."""
+    if op.kind != "exp" or id(op.node) in idioms or _output_column(evaluator, op.operand, where):
+        return False
+    return gradient_path or _captured(evaluator, op.operand, where)
+
+
 def _captured(evaluator: Evaluator, expr: cst.BaseExpression, where: Where) -> bool:
-    """Computed from none of the function's own inputs: a tensor of the model graph the loss closes over
-    (`K.exp(z_log_var)` in the KL term of a Keras VAE's loss), which is on the gradient path like an objective's."""
+    """Computed from none of the function's own inputs (`K.exp(z_log_var)` in the KL term of a Keras VAE's
+    loss, with z_log_var a layer output of the module)."""
     if not evaluator.resolution.sources:
         return False
-    def reads_input(node: cst.CSTNode, at: Where) -> bool:
-        if not isinstance(node, cst.Name):
-            return False
-        resolved = evaluator.resolve(node, at)
-        return resolved is not None and resolved.source is not None
-    return evaluator.find(expr, where, reads_input) is None
+    return evaluator.find(expr, where, lambda node, at: _reads_input(evaluator, node, at)) is None
+
+
+def _reads_input(evaluator: Evaluator, node: cst.CSTNode, where: Where) -> bool:
+    if not isinstance(node, cst.Name):
+        return False
+    resolved = evaluator.resolve(node, where)
+    return resolved is not None and resolved.source is not None
 
 
 def _output_column(evaluator: Evaluator, expr: cst.BaseExpression, where: Where) -> bool:
-    """On a gradient path outside a loss function, a lone exp stands for a parameterization (`exp(z_log_var)`
-    of a VAE's encoder output, a positive scale) that training keeps small: only the idioms with a stable
-    replacement are reported, and an exp of a column of the prediction itself (`exp(out[:, 1])`, through
-    names, signs and constant scales), which the loss reads as a log-scale exactly as a loss function's
-    `exp(y_pred[..., 1])`."""
+    """A column of one tensor of the prediction (`out[:, 1]`, `out[..., 1]`; not one of a model's several
+    outputs, `outputs[1]`), through names, signs and constant scales."""
     for _ in range(12):
         if isinstance(expr, cst.UnaryOperation):
             expr = expr.expression
@@ -81,7 +90,6 @@ def _output_column(evaluator: Evaluator, expr: cst.BaseExpression, where: Where)
                 return False
             expr, where = resolved.value, resolved.where
         elif isinstance(expr, cst.Subscript):
-            # a column of one tensor (`out[:, 1]`, `out[..., 1]`), not one of a model's several outputs
             return len(expr.slice) > 1 and "prediction" in evaluator.taint(expr.value, where)
         else:
             return False
