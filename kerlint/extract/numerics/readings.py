@@ -46,12 +46,28 @@ def _clipped_into_unit_interval(evaluator: Evaluator, operand, where) -> bool:
 
 
 def overlap(evaluator: Evaluator, numerator, denominator, where) -> bool:
-    """`sum(y_true * y_pred)` over a sum of the prediction: Dice, Jaccard/IoU, Tversky."""
+    """`sum(y_true * y_pred)` over a sum of the prediction: Dice, Jaccard/IoU, Tversky. The product weighs the
+    prediction by the targets alone (a model's output computed from the data is no target: `sum(za * zb)` of
+    two embeddings is a cosine's numerator, not an overlap)."""
     kinds = evaluator.taint(numerator, where)
     if not ("target" in kinds and kinds & GRADIENT_KINDS and evaluator.carries_gradient(denominator, where)):
         return False
-    return evaluator.find(numerator, where, lambda node, _: isinstance(node, cst.Call)
-                          and evaluator.math_name(node) in SUMS) is not None
+    return evaluator.find(numerator, where, lambda node, at: isinstance(node, cst.Call)
+                          and evaluator.math_name(node) in SUMS and _target_weighted(evaluator, node, at)) is not None
+
+
+def _target_weighted(evaluator: Evaluator, node, where) -> bool:
+    """Inside the sum, `y * p`: one factor computed from the targets alone, the other carrying a gradient."""
+    return evaluator.find(node, where, lambda product, at: _weighted_product(evaluator, product, at)) is not None
+
+
+def _weighted_product(evaluator: Evaluator, product, where) -> bool:
+    product = evaluator.arithmetic(product)
+    if not (isinstance(product, cst.BinaryOperation) and isinstance(product.operator, cst.Multiply)):
+        return False
+    return any(evaluator.taint(weight, where) and not evaluator.carries_gradient(weight, where)
+               and evaluator.carries_gradient(value, where)
+               for weight, value in ((product.left, product.right), (product.right, product.left)))
 
 
 def _complement_of_prediction(evaluator: Evaluator, operand, where) -> bool:
