@@ -142,4 +142,6 @@ model.compile(loss="categorical_crossentropy", optimizer="adam")
         return set_keyword(facts.source, optimizer.span, "clipnorm", "1.0", "Clip the gradient norm at 1.0", "unsafe")
 
     def probe(self, evidence):
-        return evidence.instability()
+        # The harm is an unclipped step: a gradient that grows under clipping moves the weights no further
+        # than the clip, so there only a NaN, a collapse or a plateau shows it.
+        return evidence.instability(growth=not evidence.clips())

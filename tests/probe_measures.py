@@ -34,6 +34,15 @@ def first_negative_step(result: dict) -> int | None:
     return None
 
 
+def target_harm_step(result: dict) -> int | None:
+    """Where targets outside a loss's domain did harm: the first negative loss, or the step at which the
+    backend refused them (PyTorch's binary CE raises on targets outside [0, 1])."""
+    negative = first_negative_step(result)
+    if negative is not None:
+        return negative
+    return result["failed"]["step"] if result.get("failed") else None
+
+
 def finite_losses(result: dict) -> list[float]:
     return [loss for loss in losses(result) if math.isfinite(loss)]
 

@@ -346,7 +346,7 @@ import json, os, resource, socket
 import keras
 
 out = {{}}
-for name in ("RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_FSIZE"):
+for name in ("RLIMIT_AS", "RLIMIT_DATA", "RLIMIT_NPROC", "RLIMIT_FSIZE"):
     try:
         resource.setrlimit(getattr(resource, name), (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
         out[name] = "raised"
@@ -378,12 +378,46 @@ def test_limits_cannot_be_raised_secrets_are_removed_and_there_is_no_network(tmp
     options = ProbeOptions(timeout_s=60, memory_bytes=2 * 1024**3, passed_environment=("KERLINT_TEST_PASSED",))
     (probe,) = probe_files([(tmp_path / "limits.py", "limits.py", set())], options)
     result = _result(probe)
-    assert result == {"RLIMIT_AS": "refused", "RLIMIT_NPROC": "refused", "RLIMIT_FSIZE": "refused",
+    assert result == {"RLIMIT_AS": "refused", "RLIMIT_DATA": "refused", "RLIMIT_NPROC": "refused", "RLIMIT_FSIZE": "refused",
                       "secret": None, "passed": "given", "connect": result["connect"]}
     assert result["connect"] != "connected"
     with pytest.raises(BlockingIOError):
         listener.accept()
     listener.close()
+
+
+MEMORY = r"""
+import json, mmap
+out = {}
+chunk = 256 * 1024**2
+maps = []
+try:  # private memory, touched: what RLIMIT_DATA counts
+    while True:
+        maps.append(bytearray(chunk))
+except MemoryError:
+    out["private"] = len(maps) * chunk
+maps.clear()
+try:  # shared anonymous memory, only mapped: RLIMIT_DATA does not count it, the RLIMIT_AS backstop does
+    while True:
+        maps.append(mmap.mmap(-1, chunk, flags=mmap.MAP_SHARED | mmap.MAP_ANONYMOUS))
+except OSError as error:
+    out["shared"] = len(maps) * chunk
+    out["shared_error"] = type(error).__name__
+print("RESULT " + json.dumps(out), flush=True)
+"""
+
+
+@pytest.mark.skipif(not LINUX or confine.gpu_present(), reason="the CPU limits (RLIMIT_DATA + an RLIMIT_AS backstop) are Linux's, without a GPU")
+def test_memory_limit_counts_private_memory_and_bounds_shared_memory(tmp_path):
+    """RLIMIT_DATA stops what a script allocates at the memory limit (so libraries' code and reserved address
+    space do not count against it: TensorFlow loads next to PyTorch in 4 GiB); shared memory, which it does not
+    count, is still bounded by the RLIMIT_AS backstop."""
+    (tmp_path / "memory.py").write_text(MEMORY)
+    memory = 1024**3
+    (probe,) = probe_files([(tmp_path / "memory.py", "memory.py", set())], ProbeOptions(timeout_s=60, memory_bytes=memory))
+    result = _result(probe)
+    assert memory // 2 <= result["private"] < memory, result
+    assert result["shared_error"] == "OSError" and result["shared"] < confine.address_space(memory), result
 
 
 def test_repository_limits_are_capped_and_the_command_line_raises_them():

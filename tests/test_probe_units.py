@@ -102,6 +102,20 @@ def test_a_failed_probe_is_inconclusive():
     assert found == {"verdict": INCONCLUSIVE, "evidence": "not probed: training failed: ValueError: shapes"}
 
 
+def test_a_step_that_raises_can_confirm_but_never_clear_a_finding():
+    """PyTorch's binary CE refuses targets outside [0, 1] at the first step: the targets themselves confirm
+    KL201; a finding the steps before the failure do not confirm stays inconclusive, never "not reproduced"."""
+    failed = {**trajectory([]), "failed": {"step": 0, "error": "RuntimeError: all elements of target should be between 0 and 1"}}
+    found = verdict("KL201", model({"min": -0.34, "max": 2.96}), failed)
+    assert found == {"verdict": CONFIRMED, "evidence": "targets span [-0.34, 2.96], outside [0, 1]; training failed at step 0: "
+                                                       "RuntimeError: all elements of target should be between 0 and 1"}
+    inside = verdict("KL201", model({"min": 0.0, "max": 1.0}), failed)
+    assert inside == {"verdict": INCONCLUSIVE, "evidence": "training failed at step 0: RuntimeError: all elements of target "
+                                                          "should be between 0 and 1"}
+    late = {**trajectory([2.0, 1.5, 1.2]), "failed": {"step": 3, "error": "ValueError: shapes"}}
+    assert verdict("KL101", model(loss="categorical_crossentropy", activation="relu"), late)["verdict"] == INCONCLUSIVE
+
+
 def test_sparkline_log_scale_marks_nan():
     assert sparkline([1.0, 10.0, 100.0, math.nan]) == "▁▅█×"
     assert len(sparkline([float(i + 1) for i in range(500)])) == 40

@@ -196,8 +196,10 @@ def _child(args, script: str, out: Output, deadline: float) -> None:
     import keras
 
     from kerlint.probe.capture import Recorder, install
+    from kerlint.probe.initial_weights import draw_from_numpy
 
     out.document["notes"] += _device_memory_cap(args.memory)
+    out.document["notes"] += [note for note in [draw_from_numpy()] if note]
     recorder = Recorder(script)
     install(recorder, os.getcwd())
     out.document["stage"] = "running the script"

@@ -16,7 +16,7 @@ MAX_CAPTURED_OUTPUT = 16_384  # bytes of a script's stdout/stderr kept
 class ProbeOptions:
     all_models: bool = False  # probe every compiled model, not only those with a flagged risk
     timeout_s: float = DEFAULT_TIMEOUT_S  # wall time per file, child included
-    memory_bytes: int = DEFAULT_MEMORY_BYTES  # RLIMIT_AS of the child
+    memory_bytes: int = DEFAULT_MEMORY_BYTES  # RLIMIT_DATA of the child (confine.limits)
     steps: int = DEFAULT_STEPS  # training steps per probed model
     train_seconds: float = DEFAULT_TRAIN_SECONDS  # ...or fewer, when this much training time is spent
     report_dir: Path | None = None  # --probe-report: per-model trajectories (JSON, PNG if matplotlib)

@@ -135,6 +135,21 @@ class AdamMoments:
 
 
 @dataclass(frozen=True)
+class StepFailure:
+    """The training step that raised, ending the run."""
+
+    step: int
+    error: str
+
+    @classmethod
+    def from_json(cls, data: Any, where: str) -> "StepFailure":
+        return cls(_get(data, "step", (int,), where, True), _get(data, "error", (str,), where, True))
+
+    def to_json(self) -> dict:
+        return {"step": self.step, "error": self.error}
+
+
+@dataclass(frozen=True)
 class Stability:
     """The edge-of-stability estimate: either a `note` saying why there is none, or the measured ratio."""
 
@@ -173,13 +188,15 @@ class ProbeRun:
     adam: AdamMoments | None = None
     stability: Stability | None = None
     ran: bool = False  # training started (the result has a trajectory, possibly empty)
+    failed: StepFailure | None = None  # a step raised: the run ended there
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
-    KEYS = ("trajectory", "seconds", "backend", "device", "error", "skipped", "adam", "stability")
+    KEYS = ("trajectory", "seconds", "backend", "device", "error", "skipped", "adam", "stability", "failed")
 
     @classmethod
     def from_json(cls, data: Any, where: str = "probe") -> "ProbeRun":
         adam, stability = _get(data, "adam", (dict,), where), _get(data, "stability", (dict,), where)
+        failed = _get(data, "failed", (dict,), where)
         return cls(
             trajectory=tuple(Step.from_json(row, f"{where}.trajectory[{i}]") for i, row in enumerate(_items(data, "trajectory", where))),
             seconds=float(_get(data, "seconds", _NUMBER, where, default=0.0)), backend=_get(data, "backend", (str,), where),
@@ -187,7 +204,8 @@ class ProbeRun:
             error=_get(data, "error", (str,), where), skipped=_get(data, "skipped", (str,), where),
             adam=AdamMoments.from_json(adam, f"{where}.adam") if adam else None,
             stability=Stability.from_json(stability, f"{where}.stability") if stability else None,
-            ran="trajectory" in data, extra=_extra(data, cls.KEYS),
+            ran="trajectory" in data, failed=StepFailure.from_json(failed, f"{where}.failed") if failed else None,
+            extra=_extra(data, cls.KEYS),
         )
 
     @property
@@ -206,6 +224,8 @@ class ProbeRun:
                         "backend": self.backend, "device": self.device,
                         "adam": self.adam.to_json() if self.adam else None,
                         "stability": self.stability.to_json() if self.stability else None})
+            if self.failed:
+                out["failed"] = self.failed.to_json()
         return out
 
 

@@ -37,6 +37,7 @@ ROW = {"step!": WHOLE, "loss!": MEASURED, "grad_norm!": MEASURED, "pred_min~": M
 STABILITY = {"note~": TEXT, "kind": TEXT, "lr": NUMBER, "beta": NUMBER, "sharpness~": NUMBER, "compared~": NUMBER,
              "edge~": NUMBER, "formula~": TEXT, "ratio~": NUMBER, "when": TEXT, "iterations": WHOLE, "seconds": NUMBER}
 PROBE = {"skipped": TEXT, "error": TEXT, "trajectory": [ROW], "seconds": NUMBER, "device": TEXT, "stability": STABILITY,
+         "failed": {"step!": WHOLE, "error!": TEXT},
          "adam": {"epsilon!": NUMBER, "median_sqrt_v!": NUMBER, "min_sqrt_v": NUMBER, "frac_sqrt_v_below_10eps!": NUMBER}}
 FINDING = {"code!": TEXT, "line!": WHOLE, "col!": WHOLE, "message!": TEXT, "fix": TEXT,
            "related": [{"line!": WHOLE, "message!": TEXT}]}

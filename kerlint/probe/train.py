@@ -5,7 +5,8 @@ and the largest of them, the update/weight norm ratio, whether loss or norm is N
 much they vary across samples, the fraction of saturated outputs, the fraction of samples whose
 outputs sum to 0 (a categorical CE then divides 0 by 0). After the run: Adam's √v against its
 epsilon, and (by default for an optimizer finding) the sharpness with the learning rate's
-edge-of-stability margin (see `edge`).
+edge-of-stability margin (see `edge`). A step that raises ends the run: its step and error are kept
+(`failed`) with the steps before it, since a backend refusing the data is evidence too.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 from kerlint.probe.stability import edge
 
 SATURATION = 1e-6
+MAX_ERROR = 300
 
 
 def _observe(prediction: np.ndarray, activation: str | None) -> dict:
@@ -156,11 +158,18 @@ def probe(model: Any, batches: list, steps: int, backend: Any, activation: str |
     # "start" sharpness (SGD) is measured on the initial weights, but after the run: its one-off cost
     # (tracing or compiling the Hessian-vector product) must not eat the training budget
     initial = model.get_weights() if with_sharpness and batches else None
+    failed = None
     for step in range(steps):
         if time.monotonic() > stop:
             break
         x, y = batches[step % len(batches)]
-        loss, norm, prediction = backend.step(model, x, y)
+        try:
+            loss, norm, prediction = backend.step(model, x, y)
+        except NotImplementedError:
+            raise
+        except Exception as error:  # noqa: BLE001 - e.g. PyTorch's BCE refuses targets outside [0, 1]: evidence too
+            failed = {"step": step, "error": f"{type(error).__name__}: {str(error)[:MAX_ERROR]}"}
+            break
         row = {"step": step, "loss": loss if _finite(loss) else repr(loss), "grad_norm": norm if _finite(norm) else repr(norm)}
         row.update(_observe(prediction, activation))
         extra = dict(getattr(backend, "last", {}) or {})
@@ -171,7 +180,7 @@ def probe(model: Any, batches: list, steps: int, backend: Any, activation: str |
         if len(trajectory) >= 3 and all(isinstance(r["loss"], str) for r in trajectory[-3:]):
             break  # three non-finite losses in a row: nothing more to learn
     margin = None
-    if initial is not None:
+    if initial is not None and failed is None:
         margin = _at_start(model, backend, batches[0], initial) or _stability(model, backend, batches[0], "end")
     return {
         "trajectory": trajectory,
@@ -180,6 +189,7 @@ def probe(model: Any, batches: list, steps: int, backend: Any, activation: str |
         "device": backend.device(),
         "adam": adam_moments(model.optimizer),
         "stability": margin,
+        **({"failed": failed} if failed else {}),
     }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Mapping
 
+from kerlint.keras_api import CLIPPING_PARAMETERS
 from kerlint.probe.records import ModelEntry, ProbeRun, Stability, Step, ValueRange
 from kerlint.registry import rule_by_code
 from kerlint.verdict import CONFIRMED, INCONCLUSIVE, NOT_REPRODUCED, Judgement, ProbeVerdict, fmt, span_text
@@ -187,10 +188,15 @@ class ProbeEvidence:
             return Judgement(NOT_REPRODUCED, f"targets span {span_text(self.targets)}, inside [{fmt(low)}, {fmt(high)}]; " + self.summary())
         return Judgement(INCONCLUSIVE, "no target values were captured")
 
-    def instability(self) -> Judgement:
-        """An optimizer too aggressive for the model: Inf/NaN, growth, a collapse or a plateau, with the
-        measured edge-of-stability margin."""
-        signal = self.broken or self.growth() or self.collapse() or self.plateau()
+    def clips(self) -> bool:
+        """The model's optimizer clips its gradients (clipnorm, clipvalue, global_clipnorm)."""
+        optimizer = self.model.optimizer
+        return optimizer is not None and any(optimizer.params.get(name) is not None for name in CLIPPING_PARAMETERS)
+
+    def instability(self, growth: bool = True) -> Judgement:
+        """An optimizer too aggressive for the model: Inf/NaN, growth (unless `growth` is False), a collapse or
+        a plateau, with the measured edge-of-stability margin."""
+        signal = self.broken or (growth and self.growth()) or self.collapse() or self.plateau()
         margin = margin_text(self.run.stability)
         margin = f"; {margin}" if margin else ""
         if signal:
@@ -237,9 +243,15 @@ def judge(code: str, model: ModelEntry, run: ProbeRun | None, steps_total: int |
     if run is None or run.error:
         why = (run.error if run is not None else None) or "the model was not trained"
         return Judgement(INCONCLUSIVE, f"not probed: {why}")
-    if not run.trajectory:
+    if not run.trajectory and not run.failed:
         return Judgement(INCONCLUSIVE, "no training step ran within the time budget")
-    return check(ProbeEvidence(model, run, steps_total))
+    found = check(ProbeEvidence(model, run, steps_total))
+    if run.failed:  # a failed run can show the harm, never its absence
+        failure = f"training failed at step {run.failed.step}: {run.failed.error}"
+        if found.verdict == CONFIRMED:
+            return Judgement(CONFIRMED, f"{found.evidence}; {failure}")
+        return Judgement(INCONCLUSIVE, failure)
+    return found
 
 
 
