@@ -145,10 +145,10 @@ def test_tanh_modified_bce_is_confirmed(fixtures_probed):
     assert found["KL401"]["verdict"] == CONFIRMED and found["KL407"]["verdict"] == CONFIRMED, found
     _, result = _probed(probe)
     assert measures.first_negative_step(result) <= 5  # a log-likelihood, never negated: negative from the start
-    broken = measures.first_nonfinite_step(result)  # the unguarded log(1 + y_pred) reaches log(0) as tanh saturates
-    assert 5 <= broken < STEPS
-    finite = measures.losses(result)[:broken]
-    assert finite[-1] < finite[0] < 0  # falling toward -inf until then
+    negative, broken = measures.first_negative_step(result), measures.first_nonfinite_step(result)
+    assert 5 <= broken < STEPS  # the unguarded log(1 + y_pred) reaches log(0) as tanh saturates
+    assert any(row["saturated"] > 0 for row in result["trajectory"][: broken + 1])  # an output within 1e-6 of ±1
+    assert measures.losses(result)[broken - 1] < measures.losses(result)[negative] < 0  # falling toward -inf until then
 
 
 @pytest.mark.parametrize("name", [

@@ -32,10 +32,11 @@ ENTRY = {
                              {"step": 1, "loss": "nan", "grad_norm": "inf", "zero_sum": 0.5}],
               "seconds": 0.4, "device": "CPU", "adam": None, "stability": {"note": "not asked"}},
 }
+FAILED = {"step": 2, "error": "RuntimeError: all elements of target should be between 0 and 1"}  # the step that raised
 
 
 def test_a_child_entry_reads_typed_and_writes_back_what_it_read():
-    entry = ModelEntry.from_json(ENTRY)
+    entry = ModelEntry.from_json({**ENTRY, "probe": {**ENTRY["probe"], "failed": FAILED}})
     assert entry.class_name == "Sequential" and entry.outputs[0].activation == "relu"
     assert entry.optimizer.params == {"learning_rate": 0.01, "nesterov": False}
     assert entry.inputs.max == 255.0 and entry.inputs.extra == {"count": 10}
@@ -43,6 +44,7 @@ def test_a_child_entry_reads_typed_and_writes_back_what_it_read():
     step = entry.probe.trajectory[1]
     assert math.isnan(step.loss) and step.grad_norm == math.inf and step.zero_sum == 0.5
     assert entry.findings[0].related == ((6, "loss"),)
+    assert entry.probe.failed.step == 2 and entry.probe.failed.error.startswith("RuntimeError")
     written = json.dumps(entry.to_json(), sort_keys=True)
     again = ModelEntry.from_json(json.loads(written))
     assert json.dumps(again.to_json(), sort_keys=True) == written  # NaN != NaN, so compare what is written
@@ -57,6 +59,7 @@ def test_a_child_entry_reads_typed_and_writes_back_what_it_read():
     ({"optimizer": {"name": "SGD", "params": {"learning_rate": "fast"}}}, "optimizer.params.learning_rate"),
     ({"findings": [{"code": "KL101", "line": "5", "message": "m"}]}, "findings[0].line: expected int"),
     ({"data": {"targets": {"min": 0.0}}}, "data.targets: missing 'max'"),
+    ({"probe": {"trajectory": [], "failed": {"step": 0}}}, "probe.failed: missing 'error'"),
 ])
 def test_a_malformed_result_is_one_clear_error_naming_the_field(broken, where):
     with pytest.raises(ProbeDataError, match=None) as raised:

@@ -69,8 +69,10 @@ def draw_from_numpy() -> str | None:
     """Installs the NumPy draws; a note when this Keras has no such module (its own draws are kept)."""
     try:
         from keras.src.initializers import random_initializers
-    except ImportError as error:
-        return f"initial weights drawn by the backend's own generator ({error})"
-    if not isinstance(random_initializers.random, NumpyDraws):
-        random_initializers.random = NumpyDraws(random_initializers.random)
+
+        real = random_initializers.random
+    except (ImportError, AttributeError) as error:
+        return f"initial weights drawn by the backend's own generator ({type(error).__name__}: {error})"
+    if not isinstance(real, NumpyDraws):
+        random_initializers.random = NumpyDraws(real)
     return None
