@@ -29,11 +29,12 @@ class LinearOutputWithProbabilityLoss(Rule):
     severity = Severity.ERROR
     fixable = "unsafe"  # the loss told from_logits=True: it changes what the output means
     summary = ("A linear (logit) output, or a tanh/relu/... output before binary crossentropy, feeds a loss that "
-               "expects probabilities (from_logits=False).")
+               "expects probabilities (from_logits=False, or KL divergence).")
     what_it_does = (
         "Finds models whose last layer has no activation (a linear output, e.g. `Dense(10)`) while the "
         "crossentropy loss is left at `from_logits=False`, and models whose output activation does not keep "
-        "to [0, 1] (tanh, relu, elu, softplus, ...) while the loss is binary crossentropy. (The same "
+        "to [0, 1] (tanh, relu, elu, softplus, ...) while the loss is binary crossentropy; and a linear output "
+        "fed to KL divergence, which has no from_logits. (The same "
         "activations before a categorical crossentropy are KL101's.)"
     )
     why_bad = (
@@ -67,6 +68,13 @@ model.add(Dense(32, activation='relu', input_dim=16))
 model.add(Dense(1, activation='tanh'))  # expect: KL102
 model.compile(loss='binary_crossentropy', optimizer='adam', metrics=['accuracy'])
 """,
+        """\
+import tensorflow as tf
+
+inputs = tf.keras.Input((784,))
+student = tf.keras.Model(inputs, tf.keras.layers.Dense(10)(inputs))  # expect: KL102
+student.compile(optimizer="adam", loss=tf.keras.losses.KLDivergence())
+""",
     )
     valid = (
         """\
@@ -89,11 +97,30 @@ import keras
 model = keras.Sequential([keras.layers.Dense(32, activation="relu"), keras.layers.Dense(1)])
 model.compile(optimizer="adam", loss="mse")
 """,
+        """\
+import tensorflow as tf
+
+inputs = tf.keras.Input((784,))
+student = tf.keras.Model(inputs, tf.keras.layers.Dense(10, activation="softmax")(inputs))
+student.compile(optimizer="adam", loss=tf.keras.losses.KLDivergence())
+""",
     )
 
     def check(self, facts, options):
         for model, output, loss in facts.output_losses():
             activation = output.activation
+            if loss.name == "kl_divergence" and activation.name == "linear":
+                span, related = head_or_loss(model, activation.span, loss, "linear output chosen here",
+                                             f"loss {loss.text} set here")
+                yield Finding(
+                    span,
+                    f"{activation.layer} has a linear output, but {loss.text} compares probability distributions "
+                    "(it has no from_logits): outputs are clipped to [1e-7, 1], so negative ones get zero gradient "
+                    "and the rest are never normalised",
+                    fix="Add activation='softmax' to the output layer.",
+                    related=related,
+                )
+                continue
             if loss.name not in CROSSENTROPY or loss.from_logits:
                 continue
             span, related = head_or_loss(model, activation.span, loss, f"{activation.name} output chosen here",

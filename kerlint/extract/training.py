@@ -277,6 +277,11 @@ class TrainingExtractor:
         if isinstance(resolved, FunctionRef) and isinstance(resolved.definition, cst.FunctionDef):
             self.roles[resolved.definition] = "loss"
             return Loss("custom", text, span, function=resolved.definition.name.value)
+        if isinstance(resolved, Call) and isinstance(resolved.function, cst.ClassDef):
+            call = self._call_method(resolved.function)
+            if call is not None:  # loss=DiceLoss(): a keras.losses.Loss subclass computes the loss in call()
+                self.roles.setdefault(call, "loss")
+                return Loss("custom", text, span, function=f"{resolved.function.name.value}.call")
         if isinstance(resolved, Call) and resolved.callee:
             name = self._loss_name(resolved.callee)
             logits = self.ev.unwrap(resolved.arg("from_logits", None, self.ev))
@@ -286,6 +291,18 @@ class TrainingExtractor:
             self.roles.setdefault(resolved.function, "loss")  # a loss factory: dice_loss(smooth=1)
             return Loss("custom", text, span, function=resolved.function.name.value)
         return Loss(None, text, span)
+
+    def _call_method(self, cls: cst.ClassDef, depth: int = 0) -> cst.FunctionDef | None:
+        """The `call(y_true, y_pred)` a loss class of this module defines or inherits from one of its classes."""
+        for method, owner in self.ctx.tables.function_class.items():
+            if owner is cls and method.name.value == "call":
+                return method
+        for base in cls.bases:
+            if isinstance(base.value, cst.Name) and base.value.value in self.ctx.tables.classes and depth < 5:
+                found = self._call_method(self.ctx.tables.classes[base.value.value], depth + 1)
+                if found is not None:
+                    return found
+        return None
 
     @staticmethod
     def _loss_name(qualified: str) -> str | None:

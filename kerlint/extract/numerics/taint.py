@@ -136,12 +136,28 @@ class Taint:
         value = resolved.value if resolved is not None else expr
         return isinstance(value, cst.Call) and self._builds_model(value)
 
-    def _builds_model(self, construction: cst.Call) -> bool:
-        """A Keras model or layer instance, or an instance of a class of this module."""
+    def _builds_model(self, construction: cst.Call, depth: int = 0) -> bool:
+        """A Keras model or layer instance, an instance of a class of this module, or the result of a
+        function of this module that returns one (`encoder = make_encoder()`)."""
         name = self.ctx.callee(construction)
         if name is not None:
             return name in MODEL_CLASSES or name.startswith("keras.layers.") or name.startswith("keras.applications.")
-        return isinstance(construction.func, cst.Name) and construction.func.value in self.ctx.tables.classes
+        if not isinstance(construction.func, cst.Name):
+            return False
+        if construction.func.value in self.ctx.tables.classes:
+            return True
+        factories = self.ctx.tables.functions.get(construction.func.value, [])
+        return len(factories) == 1 and depth < 3 and self._returns_model(factories[0], depth + 1)
+
+    def _returns_model(self, function: cst.FunctionDef, depth: int) -> bool:
+        for statement, value in self.module.returned_values(function):
+            if isinstance(value, cst.Name):
+                span = self.ctx.span(statement)
+                resolved = self.resolve(value, (function, (span.line, span.col)))
+                value = resolved.value if resolved is not None else value
+            if isinstance(value, cst.Call) and self._builds_model(value, depth):
+                return True
+        return False
 
     def _is_data(self, expr: cst.BaseExpression, where: Where) -> bool:
         """Data fed to a graph (a placeholder, a Keras Input), as written or through names."""
