@@ -31,6 +31,7 @@ class Binding:
     augmented: cst.BaseAugOp | None = None  # for `name op= value`
     param_of: cst.FunctionDef | None = None
     arms: tuple[tuple[int, int], ...] = ()  # (id of an enclosing `if`, 0 for its body / 1 for its else)
+    iterable: cst.BaseExpression | None = None  # for a loop variable: what the loop iterates over
 
 
 def alternatives(chosen: Binding, bindings: list[Binding]) -> bool:
@@ -159,12 +160,12 @@ class Collector(CodegenState):
         """Where the node being left ends (valid inside leave_ methods): bindings take effect there."""
         return self.offset
 
-    def _bind(self, name: str, value, node, path=(), augmented=None, param_of=None) -> None:
+    def _bind(self, name: str, value, node, path=(), augmented=None, param_of=None, iterable=None) -> None:
         target_scope = self._function_scope()
         self.out.bound_names.add(name)
         position = self._here() if param_of is None else self._start(param_of)
         arms = tuple((id(entry[0]), entry[1]) for entry in self._arms)
-        binding = Binding(name, value, node, position, path, augmented, param_of, arms)
+        binding = Binding(name, value, node, position, path, augmented, param_of, arms, iterable)
         self.out.bindings.setdefault(target_scope, {}).setdefault(name, []).append(binding)
 
     def _bind_target(self, target: cst.BaseExpression, value, statement, path=()) -> None:
@@ -253,10 +254,10 @@ class Collector(CodegenState):
             self._bind(node.target.value, node.value, node)
 
     def visit_For(self, node: cst.For) -> None:
-        self._bind_loose(node.target)
+        self._bind_loose(node.target, node.iter)
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
-        self._bind_loose(node.target)
+        self._bind_loose(node.target, node.iter)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
@@ -266,13 +267,13 @@ class Collector(CodegenState):
         if node.name is not None:
             self._bind_loose(node.name.name)
 
-    def _bind_loose(self, target: cst.BaseExpression) -> None:
-        """Names bound by loops, with, except: their values are unknown."""
+    def _bind_loose(self, target: cst.BaseExpression, iterable: cst.BaseExpression | None = None) -> None:
+        """Names bound by loops, with, except: their values are unknown (a loop's names come from `iterable`)."""
         if isinstance(target, cst.Name):
-            self._bind(target.value, None, target)
+            self._bind(target.value, None, target, iterable=iterable)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
-                self._bind_loose(element.value)
+                self._bind_loose(element.value, iterable)
 
     def visit_If(self, node: cst.If) -> None:
         if self._arms and self._arms[-1][0].orelse is node:  # an elif: the else arm of the `if` before it

@@ -61,6 +61,8 @@ class Taint:
         if resolved is not None:
             if resolved.source is not None:
                 return frozenset((resolved.source,))
+            if resolved.value is None and resolved.binding is not None and resolved.binding.iterable is not None:
+                return self._loop_taint(resolved.binding.iterable, resolved.where)
             return self.taint(resolved.value, resolved.where) if resolved.value is not None else NO_TAINT
         if isinstance(expr, cst.Name) or is_self_attribute(expr):
             return NO_TAINT
@@ -71,6 +73,16 @@ class Taint:
         if isinstance(expr, cst.Call):
             return self._call_taint(expr, where)
         return _union_taint(self.taint(child, where) for child in operands(expr))
+
+    def _loop_taint(self, iterable: cst.BaseExpression, where: Where) -> frozenset[str]:
+        """A name a loop binds. Over a loader (`for images, boxes in dataset:`) it holds batches of data, as a
+        train step's parameters do: computed from the targets, and no epsilon. Over a literal or a range it is
+        a constant; over predictions the element's own taint is unknown, so it is left untainted as before."""
+        if isinstance(iterable, (cst.List, cst.Tuple, cst.Set)):
+            return NO_TAINT
+        if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.func.value == "range":
+            return NO_TAINT
+        return NO_TAINT if self.taint(iterable, where) else frozenset(("target",))
 
     def _call_taint(self, call: cst.Call, where: Where) -> frozenset[str]:
         name = self.math_name(call) or builtin_name(call)
