@@ -409,7 +409,30 @@ class Evaluator:
             value = self._self_attribute(node.attr.value, env)
             if value is not None:
                 return value
-        return Attr(self.eval(node.value, env.deeper()), node.attr.value, node)
+        base = self.eval(node.value, env.deeper())
+        default = self._option_default(base, node.attr.value, env)
+        return default if default is not None else Attr(base, node.attr.value, node)
+
+    def _option_default(self, parsed: Value, name: str, env: Env) -> Value | None:
+        """`args.num_classes` of `args = parser.parse_args()`: the default its `add_argument` gives, which is
+        what the script runs with when the option is not passed."""
+        parsed = self.unwrap(parsed)
+        if not (isinstance(parsed, Call) and parsed.method in ("parse_args", "parse_known_args")):
+            return None
+        parser = self.unwrap(parsed.receiver)
+        if not (isinstance(parser, Call) and parser.callee == "argparse.ArgumentParser"):
+            return None
+        for site in self.ctx.calls_named("add_argument"):
+            func = site.call.func
+            if not isinstance(func, cst.Attribute):
+                continue
+            option = self.eval(site.call, Env(site.scope, site.position, None, env.depth + 1))
+            if self.unwrap(option.receiver if isinstance(option, Call) else None) is None:
+                continue
+            if self.unwrap(option.receiver).node is not parser.node or _option_dest(option, self) != name:
+                continue
+            return option.arg("default", None, self)
+        return None
 
     def _self_attribute(self, name: str, env: Env) -> Value | None:
         found = self.names.attribute_binding(env.scope, name)
@@ -484,6 +507,16 @@ class Evaluator:
     def _position(self, node: cst.CSTNode) -> tuple[int, int]:
         span = self.ctx.span(node)
         return span.line, span.col
+
+
+def _option_dest(option: Call, ev: Evaluator) -> str | None:
+    """The attribute `add_argument("--num-classes", ...)` sets: `dest=`, else the long flag with `-` as `_`."""
+    dest = string(option.arg("dest", None, ev))
+    if dest:
+        return dest
+    flags = [string(ev.eval(arg.value, option.env)) for arg in option.positional()]
+    long = next((f for f in flags if f and f.startswith("--")), None) or next((f for f in flags if f), None)
+    return long.lstrip("-").replace("-", "_") if long else None
 
 
 def _same_target(element: cst.BaseExpression, target: cst.BaseExpression) -> bool:
