@@ -187,7 +187,25 @@ class NameResolver:
         function = parameter.param_of
         return [Passed(site, found.argument, found.spread)
                 for site in self.call_sites(function)
-                for found in (self.argument(site.call, function, parameter.node),)]
+                for found in (self.argument(site.call, function, parameter.node),)] + self._layer_inputs(parameter)
+
+    def _layer_inputs(self, parameter: Binding) -> list[Passed]:
+        """`layers.Lambda(f)(x)` calls f with x: what each application of the layer gives f's first parameter."""
+        function = parameter.param_of
+        params = function.params.params
+        name = function.name.value
+        if not params or params[0] is not parameter.node or self.tables.functions.get(name) != [function]:
+            return []
+        found = []
+        for site in self.tables.calls:
+            layer = site.call.func
+            if not (isinstance(layer, cst.Call) and layer.args and site.call.args
+                    and (self.ctx.qualify(layer.func) or "").endswith("layers.Lambda")):
+                continue
+            wrapped = layer.args[0].value
+            if layer.args[0].keyword is None and isinstance(wrapped, cst.Name) and wrapped.value == name:
+                found.append(Passed(site, site.call.args[0].value, False))
+        return found
 
     def agreed_argument(self, parameter: Binding, same):
         """The argument a parameter gets outside a known call, by `agreement` of what its call sites

@@ -36,6 +36,8 @@ TF_LOSS_OPS = {
 }
 KERAS_LOSS_NAMESPACES = ("keras.losses", "keras.ops", "keras.backend", "keras.metrics")
 KERAS_LOSS_FUNCTIONS = {"categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy"}
+# Keras backend losses over a softmax output, and where they take it: ctc_batch_cost(y_true, y_pred, ...) logs it.
+KERAS_PROBABILITY_OPS = {"ctc_batch_cost": 1}
 # Regression losses: they expect values, and are judged on what they are given (a softmax head: KL111).
 KERAS_REGRESSION_FUNCTIONS = {"mean_squared_error": "mse", "mse": "mse", "mean_absolute_error": "mae", "mae": "mae"}
 KERAS_LOSS_CLASSES = {"CategoricalCrossentropy": "categorical_crossentropy",
@@ -67,6 +69,9 @@ def _library_loss(analyses: Analyses, site) -> LossCall | None:
     elif namespace in KERAS_LOSS_NAMESPACES and last in KERAS_LOSS_FUNCTIONS:
         expects = "logits" if _from_logits(call) else "probabilities"
         prediction = call_argument(call, 1, KERAS_PREDICTION_KEYWORDS)
+    elif namespace in KERAS_LOSS_NAMESPACES and last in KERAS_PROBABILITY_OPS:
+        expects = "probabilities"
+        prediction = call_argument(call, KERAS_PROBABILITY_OPS[last], KERAS_PREDICTION_KEYWORDS)
     elif namespace in KERAS_LOSS_NAMESPACES and last in KERAS_REGRESSION_FUNCTIONS:
         last, expects = KERAS_REGRESSION_FUNCTIONS[last], "values"
         prediction = call_argument(call, 1, KERAS_PREDICTION_KEYWORDS)

@@ -137,6 +137,13 @@ class Resolution:
         if binding.augmented is not None:
             return Resolved(value=self._augmented_expression(binding), where=where, binding=binding)
         value, exact = unpack(binding.value, binding.path)
+        if not exact and binding.path and isinstance(binding.value, cst.Name):
+            # `y_pred, labels = args` where args names a list: the element, from where the list is written
+            whole = self.resolve(binding.value, where)
+            if whole is not None and whole.exact and isinstance(whole.value, (cst.Tuple, cst.List)):
+                element, exact = unpack(whole.value, binding.path)
+                if exact:
+                    return Resolved(value=element, where=whole.where, binding=binding)
         return Resolved(value=value, where=where, exact=exact, binding=binding)
 
     def _augmented_expression(self, binding: Binding) -> cst.BaseExpression | None:
