@@ -38,7 +38,7 @@ class UnnormalizedOutputWithProbabilityLoss(Rule):
         "hand-written `-sum(y * log(p))` in a loss that is differentiated (`minimize()`, `tape.gradient`, "
         "`add_loss`) — whose prediction comes out of a layer or op with no softmax/sigmoid: "
         "`tf.matmul(x, W) + b`, `tf.layers.dense(h, 10)` (linear by default), `tf.nn.relu(...)`, "
-        "`Dense(n)(h)`; those given a softmax over a single unit; and Keras' categorical crossentropies given "
+        "`Dense(n)(h)`; `ctc_batch_cost` given such an output (through a `Lambda` layer's inputs); those given a softmax over a single unit; and Keras' categorical crossentropies given "
         "several sigmoid units (a model's output, as `model(x)` or a `compute_loss` override's `y_pred`)."
     )
     why_bad = (
@@ -109,6 +109,22 @@ class Classifier(keras.Model):
 model = Classifier()
 model.compile(optimizer="adam")
 """,
+        """\
+from keras import backend as K
+from keras.layers import Input, LSTM, Dense, Lambda
+from keras.models import Model
+
+def ctc_cost(args):
+    y_pred, labels, input_length, label_length = args
+    return K.ctc_batch_cost(labels, y_pred, input_length, label_length)  # expect: KL109
+
+frames = Input((32, 64))
+y_pred = Dense(37)(LSTM(128, return_sequences=True)(frames))
+labels, input_length, label_length = Input((8,)), Input((1,)), Input((1,))
+loss_out = Lambda(ctc_cost, output_shape=(1,))([y_pred, labels, input_length, label_length])
+model = Model([frames, labels, input_length, label_length], loss_out)
+model.compile(optimizer="adam", loss=lambda y_true, y_pred: y_pred)
+""",
     )
     valid = (
         """\
@@ -161,6 +177,22 @@ class Classifier(keras.Model):
 
 model = Classifier()
 model.compile(optimizer="adam")
+""",
+        """\
+from keras import backend as K
+from keras.layers import Input, LSTM, Dense, Lambda
+from keras.models import Model
+
+def ctc_cost(args):
+    y_pred, labels, input_length, label_length = args
+    return K.ctc_batch_cost(labels, y_pred, input_length, label_length)
+
+frames = Input((32, 64))
+y_pred = Dense(37, activation="softmax")(LSTM(128, return_sequences=True)(frames))
+labels, input_length, label_length = Input((8,)), Input((1,)), Input((1,))
+loss_out = Lambda(ctc_cost, output_shape=(1,))([y_pred, labels, input_length, label_length])
+model = Model([frames, labels, input_length, label_length], loss_out)
+model.compile(optimizer="adam", loss=lambda y_true, y_pred: y_pred)
 """,
     )
 

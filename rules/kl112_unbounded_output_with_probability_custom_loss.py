@@ -122,6 +122,18 @@ def train_step(images, masks, optimizer):
     variables = backbone.trainable_variables + head.trainable_variables
     optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
 """,
+        """\
+import keras
+from keras import ops
+
+class DiceLoss(keras.losses.Loss):
+    def call(self, y_true, y_pred):
+        inter = ops.sum(y_true * y_pred)
+        return 1.0 - (2.0 * inter + 1.0) / (ops.sum(y_true) + ops.sum(y_pred) + 1.0)
+
+model = keras.Sequential([keras.Input((64, 64, 3)), keras.layers.Conv2D(1, 1)])  # expect: KL112
+model.compile(optimizer="adam", loss=DiceLoss())
+""",
     )
     valid = (
         """\
@@ -196,6 +208,18 @@ def train_step(images, masks, optimizer):
         loss = 1.0 - (inter + 1.0) / (tf.reduce_sum(masks + pred) - inter + 1.0)
     variables = backbone.trainable_variables + head.trainable_variables
     optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+""",
+        """\
+import keras
+from keras import ops
+
+class DiceLoss(keras.losses.Loss):
+    def call(self, y_true, y_pred):
+        inter = ops.sum(y_true * y_pred)
+        return 1.0 - (2.0 * inter + 1.0) / (ops.sum(y_true) + ops.sum(y_pred) + 1.0)
+
+model = keras.Sequential([keras.Input((64, 64, 3)), keras.layers.Conv2D(1, 1, activation="sigmoid")])
+model.compile(optimizer="adam", loss=DiceLoss())
 """,
     )
 
