@@ -54,7 +54,7 @@ def loss_calls(analyses: Analyses, objectives: Iterable[Objective]) -> list[Loss
     for objective in objectives:
         found += _hand_written(analyses, objective)
         found += _overlaps(analyses, objective)
-    unique = {(c.span.line, c.span.col, c.op): c for c in found}
+    unique = {(c.span.line, c.span.col, c.op, c.activation.span): c for c in found}
     return sorted(unique.values(), key=lambda c: (c.span.line, c.span.col))
 
 
@@ -63,6 +63,7 @@ def _library_loss(analyses: Analyses, site) -> LossCall | None:
     ctx = analyses.module.ctx
     callee = ctx.callee(call)
     namespace, _, last = (callee or "").rpartition(".")
+    written = call  # where the loss is written, and reported
     if namespace in TF_LOSS_NAMESPACES and last in TF_LOSS_OPS:
         expects, keywords, index = TF_LOSS_OPS[last]
         prediction = _keyword(call, keywords) or call_argument(call, index, keywords)
@@ -79,6 +80,8 @@ def _library_loss(analyses: Analyses, site) -> LossCall | None:
         construction = _loss_object(analyses, call, site)
         if construction is None:
             return None
+        if _applications(analyses, construction) > 1:  # one finding where it is built (and fixed), not one per use
+            written = construction
         last = KERAS_LOSS_CLASSES[(ctx.callee(construction) or "").rpartition(".")[2]]
         expects = "values" if last in REGRESSION_OPS else "logits" if _from_logits(construction) else "probabilities"
         prediction = call_argument(call, 1, KERAS_PREDICTION_KEYWORDS)
@@ -93,7 +96,7 @@ def _library_loss(analyses: Analyses, site) -> LossCall | None:
         labels = call_argument(call, 0, ("labels", "y_true"))
         if labels is None or evaluator.carries_gradient(labels, where):
             return None
-    return LossCall(ctx.text(call), ctx.span(call), last, expects, ctx.text(prediction), _activation(ctx, head))
+    return LossCall(ctx.text(written), ctx.span(written), last, expects, ctx.text(prediction), _activation(ctx, head))
 
 
 def _loss_object(analyses: Analyses, call: cst.Call, site) -> cst.Call | None:
@@ -105,6 +108,12 @@ def _loss_object(analyses: Analyses, call: cst.Call, site) -> cst.Call | None:
     if isinstance(func, cst.Call) and (analyses.module.ctx.callee(func) or "").rpartition(".")[2] in KERAS_LOSS_CLASSES:
         return func
     return None
+
+
+def _applications(analyses: Analyses, construction: cst.Call) -> int:
+    """How many calls apply the loss object `construction` builds (`bce(y_real, real)`, `bce(y_fake, fake)`)."""
+    return sum(1 for site in analyses.module.ctx.tables.calls
+               if not isinstance(site.call.func, cst.Call) and _loss_object(analyses, site.call, site) is construction)
 
 
 def _keyword(call: cst.Call, keywords: tuple[str, ...]) -> cst.BaseExpression | None:
