@@ -1,0 +1,72 @@
+"""A blind set: faulty programs written as users write them (Stack Overflow questions, GitHub scripts) before
+their author read the rules or the other style tests: argparse scripts, notebook exports, Keras 2 star
+imports, tf.keras 2.x, Keras 3 on JAX and torch, TF1 sessions, custom loops, loss factories, module-level loss
+dicts, `functools.partial`, losses as methods, Loss subclass instances, multi-output models, Dice/IoU/focal/
+contrastive/VAE/GAN/CTC/KL losses. Each holds one fault of the activation-loss or loss-numerics family and
+must get exactly these findings (api-compat aside). `# BUG` marks the fault; a mismatch between an output and
+its loss is a pair, and its other end is marked too (`# BUG (the other end of the pair)`): every finding must
+sit on a marked line. Their correct companions are fixtures/correct/published_styles/blind_*.py, which the
+correct-code test keeps silent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kerlint.engine import LintSettings, lint_bytes
+
+DATA = Path(__file__).resolve().parent / "data" / "heldout_styles"
+SETTINGS = LintSettings.all_rules()
+
+EXPECTED = {
+    "argparse_softmax_binary_many.py": [(29, "KL111")],
+    "chi_square_negative_power.py": [(9, "KL404")],
+    "class_method_tiny_epsilon.py": [(21, "KL406")],
+    "compat_v1_sigmoid_as_logits.py": [(14, "KL107")],
+    "ctc_linear_head.py": [(13, "KL109")],
+    "dcgan_linear_disc_probability_bce.py": [(28, "KL109")],
+    "dice_factory_unguarded_division.py": [(10, "KL402")],
+    "focal_in_module_dict.py": [(16, "KL401")],
+    "heteroscedastic_linear_sigma.py": [(9, "KL401"), (9, "KL402")],
+    "iou_tape_unguarded_division.py": [(19, "KL402")],
+    "keras2_star_sigmoid_categorical.py": [(24, "KL101")],
+    "keras3_jax_vae_add_loss.py": [(23, "KL401"), (23, "KL401")],
+    "keras3_loss_subclass_instance.py": [(13, "KL401")],
+    "keras3_torch_sigmoid_sparse.py": [(15, "KL101")],
+    "kl_divergence_divides_prediction.py": [(10, "KL401"), (10, "KL402")],
+    "multi_output_linear_gender_bce.py": [(11, "KL102")],
+    "notebook_linear_head_categorical.py": [(29, "KL102")],
+    "partial_weighted_ce.py": [(13, "KL401")],
+    "siamese_tape_unguarded_sqrt.py": [(25, "KL403")],
+    "softmax_head_sparse_from_logits.py": [(13, "KL104")],
+    "subclass_call_softmax_sparse_logits.py": [(14, "KL107")],
+    "tf1_session_unguarded_log.py": [(18, "KL401")],
+    "tf1_softmax_into_with_logits.py": [(25, "KL107")],
+    "train_step_override_kld_linear.py": [(19, "KL102")],
+    "unnegated_log_likelihood.py": [(12, "KL407")],
+}
+
+
+def codes_and_lines(path: Path) -> list[tuple[int, str]]:
+    found = lint_bytes(path.read_bytes(), path.name, SETTINGS)
+    return sorted((d.span.line, d.code) for d in found if not d.code.startswith("KL7"))
+
+
+def marked_lines(path: Path) -> set[int]:
+    return {number for number, line in enumerate(path.read_text().splitlines(), 1) if "# BUG" in line}
+
+
+def test_every_program_has_an_expectation():
+    assert sorted(EXPECTED) == sorted(p.name for p in DATA.glob("*.py"))
+
+
+def test_every_expected_finding_is_on_a_marked_line():
+    for name, expected in EXPECTED.items():
+        assert expected, name
+        assert {line for line, _ in expected} <= marked_lines(DATA / name), name
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_faulty_program(name):
+    assert codes_and_lines(DATA / name) == EXPECTED[name]
