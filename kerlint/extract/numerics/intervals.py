@@ -112,16 +112,16 @@ def function_range(name: str, inner: Range) -> Range:
         return Range(max(inner.lo, 0.0), max(inner.hi, 0.0), inner.has_log)
     if name in ("sqrt",):
         return Range(math.sqrt(max(inner.lo, 0.0)), math.sqrt(inner.hi) if inner.hi >= 0 else 0.0, inner.has_log)
-    if name == "exp":
-        return Range(_exp(inner.lo) if inner.lo > -math.inf else 0.0, _exp(inner.hi), inner.has_log)
+    if name == "exp":  # exp of a log-probability is a probability (a PPO ratio), no longer a log-likelihood
+        return Range(_exp(inner.lo) if inner.lo > -math.inf else 0.0, _exp(inner.hi))
     if name in ("sigmoid", "softmax", "hard_sigmoid"):
         return Range(0.0, 1.0)
     if name in ("tanh", "sin", "cos"):
         return Range(-1.0, 1.0)
     if name == "softplus":
         return Range(0.0, inner.hi + math.log(2) if inner.hi < math.inf else math.inf)
-    if name in ("log_sigmoid", "log_softmax"):
-        return Range(-math.inf, 0.0)
+    if name in ("log_sigmoid", "log_softmax"):  # the stable logs of a sigmoid/softmax: log-probabilities
+        return Range(-math.inf, 0.0, has_log=True)
     if name in ("negative",):
         return negate(inner)
     if name in ("ones_like", "ones"):

@@ -45,6 +45,12 @@ class Objective:
     helpers: list[tuple[cst.Call, Where]] = field(default_factory=list)
 
 
+def _backward(call: cst.Call) -> bool:
+    func = call.func
+    return (isinstance(func, cst.Attribute) and func.attr.value == "backward" and isinstance(func.value, cst.Name)
+            and func.value.value != "self")
+
+
 class Objectives:
     def __init__(self, analyses: Analyses) -> None:
         self.analyses = analyses
@@ -93,6 +99,10 @@ class Objectives:
             keywords, context = GRADIENT_FUNCTIONS[callee]
         elif isinstance(call.func, cst.Attribute) and call.func.attr.value in GRADIENT_METHODS and callee is None:
             keywords, context = GRADIENT_METHODS[call.func.attr.value]
+        elif _backward(call) and callee is None:  # `loss.backward()`: a Keras 3 train_step on the torch backend
+            root = call.func.value
+            return Objective([(root, (site.scope, site.position))], site.scope,
+                             f"{self.ctx.text(root, 40)}, the tensor backward() differentiates", root)
         else:
             return None
         root = call_argument(call, 0, keywords)

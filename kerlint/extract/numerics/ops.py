@@ -50,6 +50,8 @@ def _classify_call(evaluator: Evaluator, call: cst.Call, where: Where) -> Op | N
     if name in SQRTS:
         # sqrt's hazard is its infinite slope at 0: NumPy and math compute no gradients
         return None if (evaluator.ctx.callee(call) or "").startswith(("numpy.", "math.")) else Op("sqrt", first, call)
+    if name == "norm" and _distance(evaluator, call, first, where):
+        return Op("sqrt", first, call)  # the Euclidean norm is sqrt(sum(x**2)): an infinite slope where a == b
     if name in EXPS:
         return Op("exp", first, call)
     if name in RECIPROCALS:
@@ -58,6 +60,21 @@ def _classify_call(evaluator: Evaluator, call: cst.Call, where: Where) -> Op | N
         exponent = call_argument(call, 1, ("y", "x2", "b", "exponent"))
         return _power_op(evaluator, call, first, exponent, where) if exponent is not None else None
     return None
+
+
+def _distance(evaluator: Evaluator, call: cst.Call, operand: cst.BaseExpression, where: Where) -> bool:
+    """`tf.norm(a - b)`: the Euclidean distance between two tensors, which training drives to 0 (a positive
+    pair, an anchor and its positive). A norm of one tensor (normalizing an embedding) is left alone."""
+    if (evaluator.ctx.callee(call) or "").startswith(("numpy.", "math.")):
+        return False
+    order = call_argument(call, 1, ("ord",))
+    if order is not None and not (isinstance(order, cst.SimpleString) and "euclidean" in order.value
+                                  or evaluator.value(order, where) == 2):
+        return False
+    if isinstance(operand, cst.Name):
+        resolved = evaluator.resolve(operand, where)
+        operand = resolved.value if resolved is not None and resolved.exact and resolved.value is not None else operand
+    return isinstance(operand, cst.BinaryOperation) and isinstance(operand.operator, cst.Subtract)
 
 
 def _power_op(evaluator: Evaluator, node, base, exponent, where: Where) -> Op | None:
