@@ -40,7 +40,8 @@ class UnguardedLog(Rule):
         "and `K.log(1 - y_pred)` after it."
         " Losses are found wherever they are differentiated: `compile(loss=...)` functions, `Loss` subclasses, "
         "`add_loss(...)`, the target of `tape.gradient(...)`, `optimizer.minimize(...)` (Keras, `tf.train`, "
-        "`tf.compat.v1.train`), `compute_gradients`, `tf.gradients` and `compute_loss` overrides, and the function a "
+        "`tf.compat.v1.train`), `compute_gradients`, `tf.gradients`, `loss.backward()` (Keras 3 on torch) and "
+        "`compute_loss` overrides, and the function a "
         "`layers.Lambda` wraps in a module that trains a model, with the names,"
         " helpers, indexing and reductions they are built from (TF1 graph code included). Only values that carry "
         "a gradient count: computed from the prediction (a model or layer call, `tf.layers.dense`, `tf.matmul(x, "
@@ -117,6 +118,23 @@ class Detector(keras.Model):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
         return -ops.mean(y * ops.log(y_pred) + (1 - y) * ops.log(1 - y_pred))  # expect: KL401, KL401
 """,
+        """\
+import os
+os.environ["KERAS_BACKEND"] = "torch"
+import keras
+
+class Classifier(keras.Model):
+    def train_step(self, data):
+        x, y = data
+        self.zero_grad()
+        y_pred = self(x, training=True)
+        loss = -keras.ops.mean(keras.ops.sum(y * keras.ops.log(y_pred), axis=-1))  # expect: KL401
+        loss.backward()
+        return {"loss": loss}
+
+inputs = keras.Input((32,))
+model = Classifier(inputs, keras.layers.Dense(5, activation="softmax")(inputs))
+""",
     )
     valid = (
         """\
@@ -183,6 +201,24 @@ class Detector(keras.Model):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
         p = ops.clip(y_pred, 1e-7, 1 - 1e-7)
         return -ops.mean(y * ops.log(p) + (1 - y) * ops.log(1 - p))
+""",
+        """\
+import os
+os.environ["KERAS_BACKEND"] = "torch"
+import keras
+
+class Classifier(keras.Model):
+    def train_step(self, data):
+        x, y = data
+        self.zero_grad()
+        y_pred = self(x, training=True)
+        p = keras.ops.clip(y_pred, 1e-7, 1.0)
+        loss = -keras.ops.mean(keras.ops.sum(y * keras.ops.log(p), axis=-1))
+        loss.backward()
+        return {"loss": loss}
+
+inputs = keras.Input((32,))
+model = Classifier(inputs, keras.layers.Dense(5, activation="softmax")(inputs))
 """,
     )
 

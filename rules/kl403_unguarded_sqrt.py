@@ -10,7 +10,8 @@ class UnguardedSqrt(Rule):
     summary = "A sqrt inside a custom loss, metric or differentiated objective whose argument, computed from the predictions, can be 0."
     what_it_does = (
         "Finds `sqrt` / `rsqrt` calls (`K.sqrt`, `keras.ops.sqrt`, `tf.math.sqrt`; NumPy computes no gradients, so "
-        "`np.sqrt` is left alone) and fractional "
+        "`np.sqrt` is left alone), Euclidean norms of a difference (`tf.norm(a - p)`, a distance training drives "
+        "to 0) and fractional "
         "powers such as `x ** 0.5` or `K.pow(x, 0.5)` inside custom losses and metrics whose argument is "
         "computed from y_true or y_pred with no epsilon added and no clip or `maximum` keeping it above 0."
         " Losses are found wherever they are differentiated: `compile(loss=...)` functions, `Loss` subclasses, "
@@ -79,6 +80,20 @@ def train_step(encoder, optimizer, anchors, positives):
     grads = tape.gradient(loss, encoder.trainable_variables)
     optimizer.apply_gradients(zip(grads, encoder.trainable_variables))
 """,
+        """\
+import tensorflow as tf
+
+embedder = tf.keras.Sequential([tf.keras.layers.Dense(64)])
+
+def step(anchor, positive, negative, optimizer):
+    with tf.GradientTape() as tape:
+        a, p, n = embedder(anchor), embedder(positive), embedder(negative)
+        d_ap = tf.norm(a - p, axis=-1)  # expect: KL403
+        d_an = tf.norm(a - n, axis=-1)  # expect: KL403
+        loss = tf.reduce_mean(tf.maximum(d_ap - d_an + 0.2, 0.0))
+    grads = tape.gradient(loss, embedder.trainable_variables)
+    optimizer.apply_gradients(zip(grads, embedder.trainable_variables))
+""",
     )
     valid = (
         """\
@@ -127,6 +142,20 @@ def train_step(encoder, optimizer, anchors, positives):
         loss = tf.reduce_mean(distance)
     grads = tape.gradient(loss, encoder.trainable_variables)
     optimizer.apply_gradients(zip(grads, encoder.trainable_variables))
+""",
+        """\
+import tensorflow as tf
+
+embedder = tf.keras.Sequential([tf.keras.layers.Dense(64)])
+
+def step(anchor, positive, negative, optimizer):
+    with tf.GradientTape() as tape:
+        a, p, n = embedder(anchor), embedder(positive), embedder(negative)
+        d_ap = tf.reduce_sum(tf.square(a - p), axis=-1)
+        d_an = tf.reduce_sum(tf.square(a - n), axis=-1)
+        loss = tf.reduce_mean(tf.maximum(d_ap - d_an + 0.2, 0.0))
+    grads = tape.gradient(loss, embedder.trainable_variables)
+    optimizer.apply_gradients(zip(grads, embedder.trainable_variables))
 """,
     )
 

@@ -12,7 +12,7 @@ class UnnegatedLogLikelihood(Rule):
         "Follows the sign of a custom loss's returned value through unary minus, subtraction, multiplication "
         "by constants and by target-derived weights (y_true, 1 - y_true, 1 + y_true), and reductions (mean, "
         "sum). Reports the return when the value is a combination of log-probability terms (logs of the "
-        "prediction) with non-negative weights and no minus in front. When any weight's sign is unknown it "
+        "prediction, `log_softmax`, `log_sigmoid`) with non-negative weights and no minus in front. When any weight's sign is unknown it "
         "stays silent. Metrics are not checked: a log-likelihood metric is fine. The same holds for a value "
         "differentiated outside a loss function (the target of `tape.gradient`, the loss given to `minimize` in "
         "TF1 graph code) when it is a log-likelihood of the targets (`labels * log(p)`), reported where the "
@@ -77,6 +77,17 @@ def train_step(model, optimizer, images, labels):
     grads = tape.gradient(loss, model.trainable_variables)
     optimizer.apply_gradients(zip(grads, model.trainable_variables))
 """,
+        """\
+import tensorflow as tf
+
+clf = tf.keras.Sequential([tf.keras.layers.Dense(10)])
+
+def step(x, y_onehot, optimizer):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.reduce_sum(y_onehot * tf.nn.log_softmax(clf(x)), axis=-1))  # expect: KL407
+    grads = tape.gradient(loss, clf.trainable_variables)
+    optimizer.apply_gradients(zip(grads, clf.trainable_variables))
+""",
     )
     valid = (
         """\
@@ -139,6 +150,17 @@ def train_step(model, optimizer, images, labels):
         loss = -tf.reduce_mean(tf.reduce_sum(labels * tf.math.log(probs), axis=-1))
     grads = tape.gradient(loss, model.trainable_variables)
     optimizer.apply_gradients(zip(grads, model.trainable_variables))
+""",
+        """\
+import tensorflow as tf
+
+clf = tf.keras.Sequential([tf.keras.layers.Dense(10)])
+
+def step(x, y_onehot, optimizer):
+    with tf.GradientTape() as tape:
+        loss = -tf.reduce_mean(tf.reduce_sum(y_onehot * tf.nn.log_softmax(clf(x)), axis=-1))
+    grads = tape.gradient(loss, clf.trainable_variables)
+    optimizer.apply_gradients(zip(grads, clf.trainable_variables))
 """,
     )
 

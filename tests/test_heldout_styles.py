@@ -45,6 +45,22 @@ EXPECTED = {
     "tf1_softmax_into_with_logits.py": [(25, "KL107")],
     "train_step_override_kld_linear.py": [(19, "KL102")],
     "unnegated_log_likelihood.py": [(12, "KL407")],
+    # A second round, written after the first round's fixes and before any more: Keras 3 on torch with
+    # loss.backward(), a mixture density network, REINFORCE, relu before binary crossentropy, a Softmax layer
+    # before from_logits=True, a subclassed model's linear head, un-negated log_softmax, a hand-written weighted
+    # BCE, TF1 tf.layers + log_loss, a triplet loss on tf.norm, a Tversky factory's tiny smoothing default.
+    "r2_keras3_torch_train_step_backward.py": [(12, "KL401")],
+    "r2_mdn_inverse_variance.py": [(10, "KL404")],
+    "r2_multilabel_softmax_bce_object.py": [(7, "KL111")],
+    "r2_reinforce_log_prob.py": [(16, "KL401")],
+    "r2_relu_head_binary.py": [(11, "KL102")],
+    "r2_softmax_layer_from_logits.py": [(8, "KL104")],
+    "r2_subclass_linear_cce_object.py": [(30, "KL109")],
+    "r2_tape_unnegated_log_softmax.py": [(10, "KL407")],
+    "r2_tape_weighted_bce_by_hand.py": [(11, "KL401"), (11, "KL401")],
+    "r2_tf1_dense_log_loss.py": [(8, "KL109")],
+    "r2_triplet_tf_norm.py": [(10, "KL403"), (11, "KL403")],
+    "r2_tversky_tiny_smooth_keras3.py": [(5, "KL406")],
 }
 
 
