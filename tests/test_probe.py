@@ -13,7 +13,6 @@ import importlib.util
 import json
 import os
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -183,13 +182,13 @@ def test_unclipped_sgd_blows_up_with_the_stability_margin(fixtures_probed):
     assert measures.blew_up(result), measures.norms(result)  # a NaN, or a spike then a collapse
     stability = result["stability"]
     assert _margin(stability) and found["evidence"].endswith(_margin(stability))
-    if "ratio" in stability:
+    if "ratio" in stability:  # sized from the model's arithmetic, not a clock: the whole batch of 4 on any machine
         assert stability["kind"] == "nesterov" and stability["when"] == "start" and stability["iterations"] == 10
+        assert stability["samples"] == 4 and stability["multiply_adds"] < 2e10
         assert stability["edge"] == pytest.approx(135.714, rel=1e-3) and stability["sharpness"] > 0
         assert stability["ratio"] == pytest.approx(stability["sharpness"] / stability["edge"])
-    else:  # a slow machine: the 10 Hessian-vector products would overrun their 2 s budget, and it says so; or
-        # (JAX's initial weights) the power iteration's dominant eigenvalue is negative, and it says so
-        assert stability["note"].startswith(("sharpness not estimated", "sharpness estimate not usable")), stability
+    else:  # (JAX's initial weights) the power iteration's dominant eigenvalue is negative, and it says so
+        assert stability["note"].startswith("sharpness estimate not usable"), stability
 
 
 def test_report_has_per_layer_gradient_norms_every_step(fixtures_probed, tmp_path):
@@ -279,9 +278,7 @@ def test_hostile_scripts_are_reported_and_contained(tmp_path):
     before = sorted(p.name for p in tmp_path.iterdir())
     names = ["hangs.py", "exits.py", "raises.py", "writes.py", "good.py", "segfaults.py", "allocates.py", "prints.py"]
     work = [(tmp_path / name, name, {"KL201"} if name == "good.py" else set()) for name in names]
-    start = time.monotonic()
     probes = {p.shown: p for p in probe_files(work, ProbeOptions(jobs=3, timeout_s=20, train_seconds=15.0))}
-    assert time.monotonic() - start < 90
 
     hang = probes["hangs.py"]
     assert any("20 s time limit" in note for note in hang.notes), hang.notes
@@ -305,7 +302,8 @@ def test_hostile_scripts_are_reported_and_contained(tmp_path):
     assert any("killed by signal SIGSEGV" in note for note in probes["segfaults.py"].notes), probes["segfaults.py"].notes
     assert any("MemoryError" in note for note in probes["allocates.py"].notes), probes["allocates.py"].notes
     printed = probes["prints.py"]  # megabytes of output are cut to a tail; a thread left running doesn't hold the child
-    assert len(printed.stdout) < 20_000 and printed.stdout.startswith("[...]") and printed.seconds < 20
+    assert len(printed.stdout) < 20_000 and printed.stdout.startswith("[...]")
+    assert not any("time limit" in note for note in printed.notes), printed.notes
     assert any("no compiled Keras model" in note for note in printed.notes)
 
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no file, no __pycache__, no .bak

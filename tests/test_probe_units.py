@@ -247,8 +247,9 @@ def test_stability_margin_in_the_optimizer_evidence():
     found = verdict("KL303", model(), result)
     assert found["evidence"].endswith("; lr is within the edge of stability (margin 0.4x: preconditioned sharpness "
                                       "lr·λmax(diag(1/(√v̂+ε))·H) = 15.2 after the run, Adam edge 2(1+0.9)/(1-0.9) = 38)")
-    result["stability"] = {"note": "sharpness not estimated: 10 Hessian-vector iterations would take ~9.0 s (budget 2 s)"}
-    assert verdict("KL301", model(), result)["evidence"].endswith("; sharpness not estimated: 10 Hessian-vector iterations would take ~9.0 s (budget 2 s)")
+    note = "sharpness not estimated: 10 Hessian-vector products on one sample need ~3e+11 multiply-adds, over the budget of 2e+10"
+    result["stability"] = {"note": note}
+    assert verdict("KL301", model(), result)["evidence"].endswith("; " + note)
 
 
 def test_growth_names_the_layer_from_the_per_layer_norms():

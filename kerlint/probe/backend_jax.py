@@ -85,7 +85,7 @@ class JaxBackend(Backend):
         return jax.jit(train_step)
 
     def sharpness(self, model: Any, x: Any, y: Any, iterations: int = 10, scale: list | None = None,
-                  budget_s: float | None = None) -> float | None:
+                  stop: float | None = None) -> float | None:
         """Power iteration on Hessian-vector products (jvp of grad); with `scale`, on S·H·S."""
         jax, jnp = self.jax, self.jnp
         variables = model.trainable_variables
@@ -101,7 +101,7 @@ class JaxBackend(Backend):
         vector = [jax.random.normal(key, v.shape, dtype=v.dtype) for key, v in zip(keys, trainable)]
         return power_iteration(
             vector, lambda probe: hvp(trainable, probe, *rest, x, y), lambda vs: float(self._global_norm(vs)),
-            lambda a, b: float(sum(jnp.sum(h * v) for h, v in zip(a, b))), iterations, scale, budget_s)
+            lambda a, b: float(sum(jnp.sum(h * v) for h, v in zip(a, b))), iterations, scale, stop)
 
     def _hvp(self, model: Any):
         jax = self.jax

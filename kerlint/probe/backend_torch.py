@@ -71,7 +71,7 @@ class TorchBackend(Backend):
         return float(loss.detach()), float(norm), first.detach().cpu().numpy()
 
     def sharpness(self, model: Any, x: Any, y: Any, iterations: int = 10, scale: list | None = None,
-                  budget_s: float | None = None) -> float | None:
+                  stop: float | None = None) -> float | None:
         """Power iteration on Hessian-vector products (double backpropagation); with `scale`, on S·H·S."""
         torch = self.torch
         parameters = [v.value for v in model.trainable_variables]
@@ -93,4 +93,4 @@ class TorchBackend(Backend):
 
         return power_iteration(
             vector, hvp, lambda vs: float(self._norm(vs)),
-            lambda a, b: float(sum(torch.sum(h * v) for h, v in zip(a, b))), iterations, scale, budget_s)
+            lambda a, b: float(sum(torch.sum(h * v) for h, v in zip(a, b))), iterations, scale, stop)

@@ -26,49 +26,27 @@ class Backend:
         raise NotImplementedError(f"the probe has no gradient code for the {self.name} backend yet")
 
     def sharpness(self, model: Any, x: Any, y: Any, iterations: int = 10, scale: list | None = None,
-                  budget_s: float | None = None) -> float | None:
+                  stop: float | None = None) -> float | None:
         """The largest eigenvalue of the loss's Hessian H on one batch (power iteration), or None; with
         `scale` (one array per trainable variable, s = d^½) that of diag(d)·H, through S·H·S (same spectrum).
-        Raises OverBudget when the first two iterations say all of them would take over `budget_s`."""
+        Raises OutOfTime when `stop` (a time.monotonic() value: the probe's own time limit) passes first."""
         return None
 
 
-class OverBudget(Exception):
-    """The sharpness estimate would take too long: `seconds` projected for all iterations."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"{seconds:.1f} s")
-        self.seconds = seconds
-
-
-class IterationBudget:
-    """Projects a power iteration's wall time after its second iteration: the time spent so far plus the
-    remaining iterations at the second one's pace. The first iteration alone would mislead: it pays the
-    one-off costs (tracing, kernel caches, a loaded machine's first touch) that the others don't."""
-
-    def __init__(self, iterations: int, budget_s: float | None) -> None:
-        self.iterations, self.budget_s = iterations, budget_s
-        self.start = self.last = time.monotonic()
-
-    def check(self, done: int) -> None:
-        """Call before iteration `done` (0-based); raises OverBudget."""
-        now = time.monotonic()
-        if done == 2 and self.budget_s is not None:
-            projected = (now - self.start) + (now - self.last) * (self.iterations - 2)
-            if projected > self.budget_s:
-                raise OverBudget(projected)
-        self.last = now
+class OutOfTime(Exception):
+    """The probe's time limit for the file came before the power iteration's end. Only a safety net: the
+    estimate's size is set beforehand from the model's arithmetic (cost.py), not from a clock."""
 
 
 def power_iteration(vector: list, hvp: Any, norm: Any, dot: Any, iterations: int, scale: list | None,
-                    budget_s: float | None) -> float | None:
+                    stop: float | None = None) -> float | None:
     """The power iteration every backend runs: `hvp(probe)` gives H·probe (None: the loss does not depend
     on the weights twice over, so 0), `norm(vector)` the global norm as a float, `dot(a, b)` Σ a·b as a
     float. With `scale` it iterates on S·H·S. None when the vector's norm is 0 or not finite."""
     value = None
-    budget = IterationBudget(iterations, budget_s)
-    for done in range(iterations):
-        budget.check(done)
+    for _ in range(iterations):
+        if stop is not None and time.monotonic() > stop:
+            raise OutOfTime
         size = norm(vector)
         if not size > 0 or size == float("inf"):
             return None
@@ -142,7 +120,7 @@ class TensorFlowBackend(Backend):
         return tf.function(train_step, reduce_retracing=True)
 
     def sharpness(self, model: Any, x: Any, y: Any, iterations: int = 10, scale: list | None = None,
-                  budget_s: float | None = None) -> float | None:
+                  stop: float | None = None) -> float | None:
         """Power iteration on Hessian-vector products (double GradientTape); with `scale`, on S·H·S."""
         tf = self.tf
         variables = model.trainable_variables
@@ -164,7 +142,7 @@ class TensorFlowBackend(Backend):
 
         return power_iteration(
             vector, hvp, lambda vs: float(tf.linalg.global_norm(vs)),
-            lambda a, b: float(tf.add_n([tf.reduce_sum(h * v) for h, v in zip(a, b)])), iterations, scale, budget_s)
+            lambda a, b: float(tf.add_n([tf.reduce_sum(h * v) for h, v in zip(a, b)])), iterations, scale, stop)
 
 
 def per_layer(layers: list[str], norms: Any) -> dict:

@@ -246,6 +246,11 @@ def _child(args, script: str, out: Output, deadline: float) -> None:
         out.document["stage"] = f"probing model {entries.index((model, entry, data)) + 1}"
         sharpness = args.sharpness or any(needs_sharpness(code) for code in risky)  # e.g. an optimizer finding
         entry["probe"] = _probe(model, entry, data, args, deadline, sharpness)
+        if entry["probe"].get("stopped_by_time"):
+            out.document["notes"].append(
+                f"model compiled at line {entry.get('compile_line') or entry.get('line')}: training stopped by the clock "
+                f"(train-seconds = {args.train_seconds:g}, or the file's time limit) after "
+                f"{len(entry['probe']['trajectory'])} of {args.steps} steps: how many fit depends on the machine's speed")
         out.write()
     out.document["stage"] = "done"
     out.write()
@@ -261,7 +266,8 @@ def _probe(model, entry: dict, data: list, args, deadline: float, sharpness: boo
         backend = for_keras()
         activation = (entry.get("outputs") or [{}])[0].get("activation")
         stop = min(deadline - 2.0, time.time() + args.train_seconds)
-        return probe(model, data, args.steps, backend, activation, stop, with_sharpness=sharpness)
+        return probe(model, data, args.steps, backend, activation, stop, with_sharpness=sharpness,
+                     time_limit=deadline - 2.0)
     except NotImplementedError as error:
         return {"error": str(error)}
     except Exception as error:  # noqa: BLE001

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from kerlint.probe.cost import first_samples, multiply_adds_per_sample, samples_of
 from kerlint.probe.stability import edge
 
 SATURATION = 1e-6
@@ -66,7 +67,12 @@ def adam_moments(optimizer: Any) -> dict | None:
 
 ADAM_FAMILY = ("Adam", "AdamW", "Nadam")
 SHARPNESS_ITERATIONS = 10
-SHARPNESS_BUDGET_S = 2.0
+# The estimate's size is set from the model's arithmetic, never from a clock: the same model and batch
+# get the same estimate on any machine. A Hessian-vector product costs about four forward passes
+# (forward, backward, and the backward's own derivative); the iterations may spend 2e10 multiply-adds
+# (~2 s on one laptop CPU core), on fewer samples of the batch when the whole batch would cost more.
+HVP_FORWARD_PASSES = 4
+SHARPNESS_MULTIPLY_ADDS = 2e10
 
 
 def _lr(optimizer: Any) -> float | None:
@@ -111,10 +117,11 @@ def _preconditioner(model: Any, optimizer: Any) -> list | None:
     return out
 
 
-def stability(model: Any, backend: Any, batch: tuple, when: str) -> dict | None:
+def stability(model: Any, backend: Any, batch: tuple, when: str, stop: float | None = None) -> dict | None:
     """The sharpness on `batch` against the optimizer's edge of stability (see `edge`). `when` is
-    "start" (before training: SGD) or "end" (after the run: Adam, whose v̂ exists only then)."""
-    from kerlint.probe.backends import OverBudget
+    "start" (before training: SGD) or "end" (after the run: Adam, whose v̂ exists only then). `stop`
+    (time.monotonic()) is the probe's time limit for the file, a safety net only."""
+    from kerlint.probe.backends import OutOfTime
 
     optimizer = model.optimizer
     kind = optimizer_kind(optimizer)
@@ -130,12 +137,17 @@ def stability(model: Any, backend: Any, batch: tuple, when: str) -> dict | None:
         scale = _preconditioner(model, optimizer)
         if scale is None:
             return {"note": "no finite Adam second moment after the run: preconditioned sharpness not estimated"}
+    size = sharpness_size(model, batch)
+    if size["samples"] == 0:
+        return {"note": f"sharpness not estimated: {SHARPNESS_ITERATIONS} Hessian-vector products on one sample "
+                        f"need ~{size['per_sample']:.2g} multiply-adds, over the budget of {SHARPNESS_MULTIPLY_ADDS:.0e}"}
+    if size["samples"] is not None and size["samples"] < (samples_of(batch) or 0):
+        batch = first_samples(batch, size["samples"])
     start = time.monotonic()
     try:
-        value = backend.sharpness(model, *batch, iterations=SHARPNESS_ITERATIONS, scale=scale, budget_s=SHARPNESS_BUDGET_S)
-    except OverBudget as over:
-        return {"note": f"sharpness not estimated: {SHARPNESS_ITERATIONS} Hessian-vector iterations would take "
-                        f"~{over.seconds:.1f} s (budget {SHARPNESS_BUDGET_S:g} s)"}
+        value = backend.sharpness(model, *batch, iterations=SHARPNESS_ITERATIONS, scale=scale, stop=stop)
+    except OutOfTime:
+        return {"note": "sharpness not estimated: the probe's time limit for the file came first"}
     seconds = round(time.monotonic() - start, 3)
     if value is None or not math.isfinite(value) or value <= 0:
         return {"note": f"sharpness estimate not usable ({value!r})", "seconds": seconds}
@@ -143,24 +155,39 @@ def stability(model: Any, backend: Any, batch: tuple, when: str) -> dict | None:
     compared = lr * value if kind_ == "adam" else value
     return {"kind": kind_, "lr": lr, "beta": beta, "sharpness": value, "compared": compared, "edge": limit,
             "formula": formula, "ratio": compared / limit, "when": when, "iterations": SHARPNESS_ITERATIONS,
+            "samples": size["samples"], "multiply_adds": size["samples"] and size["samples"] * size["per_sample"],
             "seconds": seconds, "momentum": beta if kind_ != "adam" else None}
 
 
+def sharpness_size(model: Any, batch: tuple) -> dict:
+    """{"samples": how many of the batch's samples the estimate uses (0: not even one fits the budget; None:
+    all, the batch's size unknown), "per_sample": the estimate's multiply-adds for one sample}."""
+    per_sample = SHARPNESS_ITERATIONS * HVP_FORWARD_PASSES * multiply_adds_per_sample(model, batch[0])
+    fits = int(SHARPNESS_MULTIPLY_ADDS // per_sample)
+    available = samples_of(batch)
+    return {"samples": 0 if fits == 0 else None if available is None else min(fits, available), "per_sample": per_sample}
+
+
 def probe(model: Any, batches: list, steps: int, backend: Any, activation: str | None, deadline: float,
-          with_sharpness: bool = False) -> dict:
-    """Train `steps` steps cycling through `batches`; returns the per-step trajectory and summaries."""
+          with_sharpness: bool = False, time_limit: float | None = None) -> dict:
+    """Train `steps` steps cycling through `batches`; returns the per-step trajectory and summaries.
+    `deadline` (time.time()) ends the training early; `time_limit` (time.time(), the file's own limit, later)
+    is only a safety net for the sharpness estimate, whose size does not depend on time."""
     import keras
 
     keras.utils.set_random_seed(0)
     start = time.monotonic()
     stop = start + (deadline - time.time())  # deadline is wall-clock (time.time) from the parent
+    limit = start + (time_limit - time.time()) if time_limit is not None else None
     trajectory = []
+    clock_stopped = False
     # "start" sharpness (SGD) is measured on the initial weights, but after the run: its one-off cost
     # (tracing or compiling the Hessian-vector product) must not eat the training budget
     initial = model.get_weights() if with_sharpness and batches else None
     failed = None
     for step in range(steps):
         if time.monotonic() > stop:
+            clock_stopped = True
             break
         x, y = batches[step % len(batches)]
         try:
@@ -181,8 +208,9 @@ def probe(model: Any, batches: list, steps: int, backend: Any, activation: str |
             break  # three non-finite losses in a row: nothing more to learn
     margin = None
     if initial is not None and failed is None:
-        margin = _at_start(model, backend, batches[0], initial) or _stability(model, backend, batches[0], "end")
-    return {
+        margin = (_at_start(model, backend, batches[0], initial, limit)
+                  or _stability(model, backend, batches[0], "end", limit))
+    result = {
         "trajectory": trajectory,
         "seconds": round(time.monotonic() - start, 3),  # the sharpness estimate included
         "backend": backend.name,
@@ -191,20 +219,23 @@ def probe(model: Any, batches: list, steps: int, backend: Any, activation: str |
         "stability": margin,
         **({"failed": failed} if failed else {}),
     }
+    if clock_stopped:  # the one result that depends on the machine's speed: say so
+        result["stopped_by_time"] = True
+    return result
 
 
-def _at_start(model: Any, backend: Any, batch: tuple, initial: list) -> dict | None:
+def _at_start(model: Any, backend: Any, batch: tuple, initial: list, stop: float | None) -> dict | None:
     """The "start" margin on the weights the run began with; the trained weights are put back after."""
     trained = model.get_weights()
     model.set_weights(initial)
     try:
-        return _stability(model, backend, batch, "start")
+        return _stability(model, backend, batch, "start", stop)
     finally:
         model.set_weights(trained)
 
 
-def _stability(model: Any, backend: Any, batch: tuple, when: str) -> dict | None:
+def _stability(model: Any, backend: Any, batch: tuple, when: str, stop: float | None) -> dict | None:
     try:
-        return stability(model, backend, batch, when)
+        return stability(model, backend, batch, when, stop)
     except Exception as error:  # noqa: BLE001 - sharpness is extra evidence, never a failure
         return {"note": f"sharpness not estimated: {type(error).__name__}: {str(error)[:200]}"}
