@@ -22,13 +22,29 @@ from typing import Iterable, Iterator
 
 from kerlint.runner import FileResult, Task, failed, lint_task
 
-TIMEOUT_BASE = 10.0  # seconds a file may take, plus TIMEOUT_PER_MIB for each MiB of it
+TIMEOUT_BASE = 10.0  # CPU seconds a file may take, plus TIMEOUT_PER_MIB for each MiB of it
 # Measured: ~2.3 us/byte for scripts, ~13 us/byte for call-dense test code (0.07 MiB/s); 4x slack on the worst.
 TIMEOUT_PER_MIB = 60.0
+# The limit counts the worker's CPU time, not the wall clock: on a loaded machine a file gets a fraction
+# of a core and takes longer, but the CPU it needs stays the same, so a file is checked or stopped the
+# same way however busy the machine is. The wall clock only backs it up, for a worker that stops using
+# the CPU without finishing (it never should: linting reads and writes nothing).
+WALL_FACTOR = 20.0
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def timeout_for(task: Task) -> float:
     return TIMEOUT_BASE + TIMEOUT_PER_MIB * task.size() / (1024 * 1024)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a live process has used (Linux /proc), or None."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime: fields 14 and 15
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def can_isolate() -> bool:
@@ -72,12 +88,26 @@ class _Worker:
         self.process.start()
         child.close()
         self.task: Task | None = None
-        self.deadline = 0.0
+        self.limit = self.cpu_start = self.wall_start = self.wall_deadline = 0.0
 
     def give(self, task: Task) -> None:
         self.task = task
-        self.deadline = time.monotonic() + timeout_for(task)
+        self.limit = timeout_for(task)
+        self.cpu_start = cpu_seconds(self.process.pid) or 0.0
+        self.wall_start = time.monotonic()
+        self.wall_deadline = self.wall_start + WALL_FACTOR * self.limit
         self.conn.send(task)
+
+    def cpu_left(self) -> float:
+        """CPU seconds left to the current task; no /proc: the wall clock stands in for the CPU."""
+        used = cpu_seconds(self.process.pid)
+        if used is None:
+            return self.limit - (time.monotonic() - self.wall_start)
+        return self.limit - (used - self.cpu_start)
+
+    def next_check(self, now: float) -> float:
+        """When to look again: the CPU left cannot run out sooner than that many wall seconds from now."""
+        return min(now + max(self.cpu_left(), 0.0), self.wall_deadline)
 
     def collect(self) -> FileResult | None:
         """The finished task's result, or None when the worker died on it."""
@@ -131,8 +161,9 @@ def _run(tasks: list[Task], jobs: int) -> Iterator[FileResult]:
                 worker = idle.pop() if idle else _Worker(context)
                 worker.give(pending.popleft())
                 busy.append(worker)
-            soonest = min(worker.deadline for worker in busy)
-            ready = wait([worker.conn for worker in busy], timeout=max(0.0, soonest - time.monotonic()))
+            now = time.monotonic()
+            soonest = min(worker.next_check(now) for worker in busy)
+            ready = wait([worker.conn for worker in busy], timeout=max(0.0, soonest - now))
             now = time.monotonic()
             for worker in list(busy):
                 task = worker.task
@@ -144,10 +175,10 @@ def _run(tasks: list[Task], jobs: int) -> Iterator[FileResult]:
                         yield result
                         continue
                     message = _crash_message(worker)
-                elif now >= worker.deadline:
+                elif worker.cpu_left() <= 0 or now >= worker.wall_deadline:
                     message = (
-                        f"analysis did not finish within {timeout_for(task):.3g} s (kerlint's limit for a file "
-                        "of this size; extremely deep nesting is the usual cause): not checked"
+                        f"analysis did not finish within {worker.limit:.3g} s of CPU time (kerlint's limit for a "
+                        "file of this size; extremely deep nesting is the usual cause): not checked"
                     )
                 else:
                     continue

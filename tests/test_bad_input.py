@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
 from clirun import SYNTAX_ERROR, SYNTAX_LINE, UNUSED_LINE, UNUSED_NOQA, kerlint, write
 
+from kerlint.engine import LintSettings
 from kerlint.pool import can_isolate
+from kerlint.runner import lint_task
 
 BAD_FILES: dict[str, bytes] = {
     "a_latin1.py": b"x = 1\nname = 'caf\xe9'\n",
@@ -106,6 +109,36 @@ def test_a_file_that_makes_the_parser_crawl_is_stopped(tmp_path, monkeypatch, ca
     assert lines[0] == f"good.py:{UNUSED_LINE}"
     assert lines[1].startswith("slow.py:1:1: KL004 analysis did not finish within 0.6")
     assert lines[2] == "Found 2 findings (1 error, 1 warning) in 2 files."
+
+
+def _waits_then_lints(task):
+    """A worker that gets no CPU for 2 s, as on a machine busy with other work; then lints as usual."""
+    time.sleep(2.0)
+    return lint_task(task)
+
+
+def _spins(task):
+    while True:
+        pass
+
+
+@needs_fork
+def test_the_time_limit_counts_cpu_not_the_wall_clock(tmp_path, monkeypatch):
+    """A file's limit is CPU time: a worker held off the CPU past its limit still checks its file, and
+    one that computes past it is stopped. On a loaded machine a file takes longer but needs no more CPU."""
+    import kerlint.pool
+    from kerlint.runner import Task
+
+    monkeypatch.setattr(kerlint.pool, "TIMEOUT_BASE", 1.0)
+    (tmp_path / "m.py").write_text(UNUSED_NOQA)
+    settings = LintSettings.all_rules()
+    monkeypatch.setattr(kerlint.pool, "lint_task", _waits_then_lints)  # the forked worker runs this
+    (checked,) = list(kerlint.pool.lint_all([Task("m.py", settings, path=tmp_path / "m.py")], jobs=1))
+    assert [d.code for d in checked.diagnostics] == ["KL003"]  # the file was checked: its unknown noqa code reported
+    monkeypatch.setattr(kerlint.pool, "lint_task", _spins)
+    (stopped,) = list(kerlint.pool.lint_all([Task("m.py", settings, path=tmp_path / "m.py")], jobs=1))
+    (finding,) = stopped.diagnostics
+    assert finding.code == "KL004" and finding.message.startswith("analysis did not finish within 1 s of CPU time")
 
 
 @needs_fork
