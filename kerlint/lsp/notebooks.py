@@ -9,8 +9,7 @@ points at that cell's URI.
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -72,20 +71,13 @@ async def lint(ls: "KerlintServer", uri: str) -> tuple[list[Cell], Linted] | Non
     version, cells = notebook.version, code_cells(ls, notebook)
     joined = join_cells([(cell.number, cell.text) for cell in cells])
     key = joined.source + "\0" + ",".join(str(cell.number) for cell in cells)  # renumbered cells: lint again
-    settings = replace(ls.settings_for(uri), fixes=True)  # the code actions offer the rules' fixes
-    last = ls.linted.get(uri)
-    if last is not None and last.text == key and last.settings == settings:
-        return cells, last
-    path = ls.path_of(uri)
-    shown = str(path) if path is not None else uri
-    loop = asyncio.get_running_loop()
-    diagnostics = await loop.run_in_executor(ls.worker, lint_cells, joined, shown, settings)
-    current = ls.workspace.get_notebook_document(notebook_uri=uri)
-    if current is None or current.version != version or code_cells(ls, current) != cells:
-        return None  # newer cells arrived: their own lint publishes
-    linted = Linted(key, settings, diagnostics)
-    ls.linted[uri] = linted
-    return cells, linted
+
+    def still_current() -> bool:
+        current = ls.workspace.get_notebook_document(notebook_uri=uri)
+        return current is not None and current.version == version and code_cells(ls, current) == cells
+
+    linted = await ls.lint_in_worker(uri, key, lambda shown, settings: lint_cells(joined, shown, settings), still_current)
+    return (cells, linted) if linted is not None else None
 
 
 async def lint_and_publish(ls: "KerlintServer", uri: str) -> None:

@@ -14,7 +14,7 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -135,20 +135,29 @@ class KerlintServer(LanguageServer):
             return None
         document = self.workspace.get_text_document(uri)
         text, version = document.source, document.version
-        settings = replace(self.settings_for(uri), fixes=True)  # the code actions offer the rules' fixes
+        parser = self.parsers.setdefault(uri, IncrementalParser())
+        linted = await self.lint_in_worker(
+            uri, text, lambda shown, settings: lint_text(text, shown, settings, parser),
+            lambda: self.is_open(uri) and self.workspace.get_text_document(uri).version == version)
+        return (version, linted) if linted is not None else None
+
+    async def lint_in_worker(self, uri: str, key: str, lint: Callable[[str, LintSettings], list[Diagnostic]],
+                             still_current: Callable[[], bool]) -> Linted | None:
+        """`lint(shown, settings)` for a document or a notebook, in the worker thread, with the rules' fixes
+        (the code actions offer them); the last result when it was for the same `key` (the text linted) and
+        settings. None when `still_current()` says newer text arrived meanwhile: its own lint publishes."""
+        settings = replace(self.settings_for(uri), fixes=True)
         last = self.linted.get(uri)
-        if last is not None and last.text == text and last.settings == settings:
-            return version, last
+        if last is not None and last.text == key and last.settings == settings:
+            return last
         path = self.path_of(uri)
         shown = str(path) if path is not None else uri
-        loop = asyncio.get_running_loop()
-        parser = self.parsers.setdefault(uri, IncrementalParser())
-        diagnostics = await loop.run_in_executor(self.worker, lint_text, text, shown, settings, parser)
-        if not self.is_open(uri) or self.workspace.get_text_document(uri).version != version:
-            return None  # newer text arrived: its own lint publishes
-        linted = Linted(text, settings, diagnostics)
+        diagnostics = await asyncio.get_running_loop().run_in_executor(self.worker, lint, shown, settings)
+        if not still_current():
+            return None
+        linted = Linted(key, settings, diagnostics)
         self.linted[uri] = linted
-        return version, linted
+        return linted
 
     async def lint_and_publish(self, uri: str) -> None:
         if notebooks.is_notebook(self, uri):
