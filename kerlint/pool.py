@@ -11,6 +11,7 @@ Where fork is not available (Windows, macOS where it is unsafe) files are linted
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import signal
@@ -71,6 +72,7 @@ def lint_all(tasks: Iterable[Task], jobs: int | None = None) -> Iterator[FileRes
 
 def _serve(conn: Connection) -> None:
     """A worker: lint each task it is sent until told to stop (None) or the parent goes away."""
+    faulthandler.disable()  # a parser crash is reported as the file's KL004; no traceback dump on stderr
     try:
         while True:
             task = conn.recv()
