@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kerlint.engine import LintSettings, lint_bytes
+from faulty_programs import codes_and_lines, findings, marked_lines
 
 DATA = Path(__file__).resolve().parent / "data" / "generalisation"
-SETTINGS = LintSettings.all_rules()
 
 EXPECTED = {
     "f01_relu_cce_seq.py": [(4, 'KL101')],
@@ -87,11 +86,6 @@ EXPECTED = {
 }
 
 
-def codes_and_lines(path: Path) -> list[tuple[int, str]]:
-    found = lint_bytes(path.read_bytes(), path.name, SETTINGS)
-    return sorted((d.span.line, d.code) for d in found if not d.code.startswith("KL7"))
-
-
 def test_every_program_has_an_expectation():
     assert sorted(EXPECTED) == sorted(p.name for p in DATA.glob("*.py"))
 
@@ -121,4 +115,4 @@ model.compile(optimizer="adam", loss=focal_loss())
 def test_focal_loss_on_a_clipped_prediction_is_silent():
     """p_t = y*p + (1-y)*(1-p) with p clipped to [eps, 1-eps] and labels y in [0, 1] is a convex combination:
     p_t >= eps, so log(p_t) is guarded."""
-    assert [d.code for d in lint_bytes(FOCAL.encode(), "focal.py", SETTINGS) if not d.code.startswith("KL7")] == []
+    assert [d.code for d in findings(FOCAL.encode(), "focal.py")] == []

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from kerlint.engine import LintSettings, lint_bytes
+from faulty_programs import codes_and_lines, findings, marked_lines
 
 DATA = Path(__file__).resolve().parent / "data" / "heldout_styles"
-SETTINGS = LintSettings.all_rules()
 
 EXPECTED = {
     "argparse_softmax_binary_many.py": [(29, "KL111")],
@@ -62,15 +61,6 @@ EXPECTED = {
     "r2_triplet_tf_norm.py": [(10, "KL403"), (11, "KL403")],
     "r2_tversky_tiny_smooth_keras3.py": [(5, "KL406")],
 }
-
-
-def codes_and_lines(path: Path) -> list[tuple[int, str]]:
-    found = lint_bytes(path.read_bytes(), path.name, SETTINGS)
-    return sorted((d.span.line, d.code) for d in found if not d.code.startswith("KL7"))
-
-
-def marked_lines(path: Path) -> set[int]:
-    return {number for number, line in enumerate(path.read_text().splitlines(), 1) if "# BUG" in line}
 
 
 def test_every_program_has_an_expectation():

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from kerlint.engine import LintSettings, lint_bytes
+from faulty_programs import codes_and_lines, findings, marked_lines
 
 DATA = Path(__file__).resolve().parent / "data" / "styles_activation"
-SETTINGS = LintSettings.all_rules()
 
 EXPECTED = {
     "s01_keras3_compute_loss_sigmoid_cce.py": [(16, 'KL109')],
@@ -49,11 +48,6 @@ EXPECTED = {
 }
 
 
-def codes_and_lines(path: Path) -> list[tuple[int, str]]:
-    found = lint_bytes(path.read_bytes(), path.name, SETTINGS)
-    return sorted((d.span.line, d.code) for d in found if not d.code.startswith("KL7"))
-
-
 def test_every_program_has_an_expectation():
     assert sorted(EXPECTED) == sorted(p.name for p in DATA.glob("*.py"))
 
@@ -65,10 +59,9 @@ def test_faulty_program(name):
 
 def test_every_finding_is_at_or_points_to_the_marked_fault():
     for name, expected in EXPECTED.items():
-        marked = {number for number, line in enumerate((DATA / name).read_text().splitlines(), start=1) if "# BUG" in line}
+        marked = marked_lines(DATA / name)
         assert marked, name
-        findings = [d for d in lint_bytes((DATA / name).read_bytes(), name, SETTINGS) if not d.code.startswith("KL7")]
-        for finding in findings:
+        for finding in findings((DATA / name).read_bytes(), name):
             lines = {finding.span.line, *(related.span.line for related in finding.related)}
             assert lines & marked, (name, finding.span.line, finding.code)
 
@@ -96,5 +89,5 @@ def gaussian_step(x, y, optimizer):
 
 
 def test_the_log_of_a_positive_output_in_a_likelihood_is_no_crossentropy():
-    found = lint_bytes(LIKELIHOODS.encode(), "likelihoods.py", SETTINGS)
+    found = findings(LIKELIHOODS.encode(), "likelihoods.py")
     assert [d.code for d in found if d.tag == "activation-loss"] == []

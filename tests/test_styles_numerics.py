@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from kerlint.engine import LintSettings, lint_bytes
+from faulty_programs import codes_and_lines, findings, marked_lines
 
 DATA = Path(__file__).resolve().parent / "data" / "styles_numerics"
-SETTINGS = LintSettings.all_rules()
 
 EXPECTED = {
     "s01_loss_subclass_ops_log.py": [(11, "KL401"), (12, "KL401")],
@@ -50,10 +49,6 @@ EXPECTED = {
     "s31_tape_cosine_norm_division.py": [(9, "KL402")],
 }
 
-def codes_and_lines(path: Path) -> list[tuple[int, str]]:
-    found = lint_bytes(path.read_bytes(), path.name, SETTINGS)
-    return sorted((d.span.line, d.code) for d in found if not d.code.startswith("KL7"))
-
 
 def test_every_program_has_an_expectation():
     assert sorted(EXPECTED) == sorted(p.name for p in DATA.glob("*.py"))
@@ -61,7 +56,7 @@ def test_every_program_has_an_expectation():
 
 def test_every_expected_finding_is_on_a_marked_line():
     for name, expected in EXPECTED.items():
-        marked = {number for number, line in enumerate((DATA / name).read_text().splitlines(), 1) if "# BUG" in line}
+        marked = marked_lines(DATA / name)
         assert {line for line, _ in expected} == marked, name
 
 
