@@ -384,11 +384,28 @@ class ModuleContext:
         full = f"{base}.{rest}" if rest else base
         return canonical(full) if fold else full
 
-    def method_containing(self, owner: cst.ClassDef, position: tuple[int, int]) -> cst.FunctionDef | None:
-        """The method of `owner` whose source contains `position`."""
+    def methods(self, owner: cst.ClassDef) -> list[cst.FunctionDef]:
+        """The methods `owner` defines itself, in source order."""
         if owner not in self._methods:
             self._methods[owner] = [f for f, c in self.tables.function_class.items() if c is owner]
-        for method in self._methods[owner]:
+        return self._methods[owner]
+
+    def inherited_method(self, cls: cst.ClassDef, names: tuple[str, ...], depth: int = 0) -> cst.FunctionDef | None:
+        """The first method named one of `names` that `cls` defines, or inherits from a base class of this
+        module (five levels at most)."""
+        for method in self.methods(cls):
+            if method.name.value in names:
+                return method
+        for base in cls.bases:
+            if isinstance(base.value, cst.Name) and base.value.value in self.tables.classes and depth < 5:
+                found = self.inherited_method(self.tables.classes[base.value.value], names, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def method_containing(self, owner: cst.ClassDef, position: tuple[int, int]) -> cst.FunctionDef | None:
+        """The method of `owner` whose source contains `position`."""
+        for method in self.methods(owner):
             span = self.span(method)
             if (span.line, span.col) <= position <= (span.end_line, span.end_col):
                 return method

@@ -118,19 +118,11 @@ class ModelBuilder:
         if _application(call.callee):
             return self._application_outputs(call)
         if isinstance(call.function, cst.ClassDef):
-            if not self._own_methods(call.function, ("call", "__init__")):
+            if self.ctx.inherited_method(call.function, ("call", "__init__")) is None:
                 # a subclass that overrides only train_step/compute_loss: built like keras.Model(inputs, outputs)
                 return self._tensor_outputs(call.arg("outputs", 1, self.ev) or call.arg("output", None, self.ev))
             return self._subclass_outputs(call.function)
         return None
-
-    def _own_methods(self, cls: cst.ClassDef, names: tuple[str, ...], depth: int = 0) -> bool:
-        """The class, or a base class of this module, defines one of these methods."""
-        if any(owner is cls and method.name.value in names for method, owner in self.ctx.tables.function_class.items()):
-            return True
-        return any(isinstance(base.value, cst.Name) and base.value.value in self.ctx.tables.classes and depth < 5
-                   and self._own_methods(self.ctx.tables.classes[base.value.value], names, depth + 1)
-                   for base in cls.bases)
 
     def _tensor_outputs(self, outputs: Value | None) -> list[Output] | None:
         outputs = self.ev.unwrap(outputs)
@@ -179,8 +171,8 @@ class ModelBuilder:
         return [Output(activation=activation, layer_span=self.ctx.span(call.node))]
 
     def _subclass_outputs(self, cls: cst.ClassDef) -> list[Output] | None:
-        for method, owner in self.ctx.tables.function_class.items():
-            if owner is cls and method.name.value == "call":
+        for method in self.ctx.methods(cls):
+            if method.name.value == "call":
                 returns = [r for r in self.ctx.tables.returns.get(method, []) if r.value is not None]
                 if returns:
                     env = self.ev.env_at(returns[-1], method)

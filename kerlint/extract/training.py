@@ -242,16 +242,7 @@ class TrainingExtractor:
         cls = value.function if isinstance(value, Call) and isinstance(value.function, cst.ClassDef) else None
         if cls is None and isinstance(owner, cst.FunctionDef):
             cls = self.ctx.tables.function_class.get(owner)
-        return cls is not None and self._defines(cls, LOGGING_METHODS)
-
-    def _defines(self, cls: cst.ClassDef, names: tuple[str, ...], depth: int = 0) -> bool:
-        if any(owner is cls and method.name.value in names for method, owner in self.ctx.tables.function_class.items()):
-            return True
-        for base in cls.bases:
-            if isinstance(base.value, cst.Name) and base.value.value in self.ctx.tables.classes and depth < 5:
-                if self._defines(self.ctx.tables.classes[base.value.value], names, depth + 1):
-                    return True
-        return False
+        return cls is not None and self.ctx.inherited_method(cls, LOGGING_METHODS) is not None
 
     def _losses(self, value: Value, where: cst.Arg) -> list[Loss]:
         resolved = self.ev.unwrap(value)
@@ -278,7 +269,7 @@ class TrainingExtractor:
             self.roles[resolved.definition] = "loss"
             return Loss("custom", text, span, function=resolved.definition.name.value)
         if isinstance(resolved, Call) and isinstance(resolved.function, cst.ClassDef):
-            call = self._call_method(resolved.function)
+            call = self.ctx.inherited_method(resolved.function, ("call",))
             if call is not None:  # loss=DiceLoss(): a keras.losses.Loss subclass computes the loss in call()
                 self.roles.setdefault(call, "loss")
                 return Loss("custom", text, span, function=f"{resolved.function.name.value}.call")
@@ -291,18 +282,6 @@ class TrainingExtractor:
             self.roles.setdefault(resolved.function, "loss")  # a loss factory: dice_loss(smooth=1)
             return Loss("custom", text, span, function=resolved.function.name.value)
         return Loss(None, text, span)
-
-    def _call_method(self, cls: cst.ClassDef, depth: int = 0) -> cst.FunctionDef | None:
-        """The `call(y_true, y_pred)` a loss class of this module defines or inherits from one of its classes."""
-        for method, owner in self.ctx.tables.function_class.items():
-            if owner is cls and method.name.value == "call":
-                return method
-        for base in cls.bases:
-            if isinstance(base.value, cst.Name) and base.value.value in self.ctx.tables.classes and depth < 5:
-                found = self._call_method(self.ctx.tables.classes[base.value.value], depth + 1)
-                if found is not None:
-                    return found
-        return None
 
     @staticmethod
     def _loss_name(qualified: str) -> str | None:
