@@ -325,6 +325,10 @@ class ModuleContext:
         self._calls_by_name: dict[str, list[CallSite]] | None = None
         self._qualified: dict[tuple[int, bool], str | None] = {}
         self._methods: dict[cst.ClassDef, list[cst.FunctionDef]] = {}
+        # A parameter's value over all its call sites, by id(binding), shared by the module's evaluators
+        # (values.Evaluator): each argument may be another function's parameter, so without it a chain of
+        # helpers is evaluated once per path through the call graph (exponential in the chain's length).
+        self.parameters_over_call_sites: dict[int, object] = {}
 
     def position(self, offset: int) -> tuple[int, int]:
         """(line, column) of an offset into the module's text."""

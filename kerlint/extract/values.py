@@ -194,10 +194,7 @@ class Evaluator:
         self._cycles_cut = 0  # how often that guard (or the depth limit) answered Unknown
         self._binding_values: dict[tuple, Value] = {}
         self._nesting = self._steps = 0  # evaluations inside the current top-level eval(), within MAX_STEPS
-        # a parameter's value over all its call sites, by id(binding), shared by the module's evaluators: each
-        # argument may be another function's parameter, so without it a chain of helpers is evaluated once
-        # per path through the call graph (exponential in the chain's length)
-        self._over_call_sites: dict[int, Value | None] = ctx.__dict__.setdefault("_parameters_over_call_sites", {})
+        self._over_call_sites = ctx.parameters_over_call_sites
 
     # --- entry points ----------------------------------------------------------------------------
     def env_at(self, node: cst.CSTNode, scope: Scope) -> Env:
@@ -462,15 +459,12 @@ class Evaluator:
         if not (isinstance(parser, Call) and parser.callee == "argparse.ArgumentParser"):
             return None
         for site in self.ctx.calls_named("add_argument"):
-            func = site.call.func
-            if not isinstance(func, cst.Attribute):
+            if not isinstance(site.call.func, cst.Attribute):
                 continue
             option = self.eval(site.call, Env(site.scope, site.position, None, env.depth + 1))
-            if self.unwrap(option.receiver if isinstance(option, Call) else None) is None:
-                continue
-            if self.unwrap(option.receiver).node is not parser.node or _option_dest(option, self) != name:
-                continue
-            return option.arg("default", None, self)
+            receiver = self.unwrap(option.receiver) if isinstance(option, Call) else None
+            if receiver is not None and receiver.node is parser.node and _option_dest(option, self) == name:
+                return option.arg("default", None, self)
         return None
 
     def _self_attribute(self, name: str, env: Env) -> Value | None:
